@@ -66,6 +66,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         print_json(status.as_dict())
         return 0
     table = Table(title="Database status", show_header=False)
+    table.add_column("what", no_wrap=True)
+    table.add_column("value", overflow="fold")
     table.add_row("server", status.url + (" (embedded)" if status.embedded else ""))
     table.add_row("version", f"PostgreSQL {status.server_version}")
     table.add_row("database", status.database)
