@@ -87,5 +87,5 @@ def test_reach_matches_what_postgresql_does(cat, db_conn):
     assert db_conn.execute("SELECT scene_id FROM tags").fetchone()[0] is None  # default (NULL)
     # and a refusal deep in the cascade aborts the whole delete
     db_conn.execute("INSERT INTO studios VALUES (2); INSERT INTO projects VALUES (20, 2); INSERT INTO invoices VALUES (1, 20)")
-    with pytest.raises(psycopg.errors.ForeignKeyViolation):
+    with pytest.raises(psycopg.errors.RestrictViolation):
         db_conn.execute("DELETE FROM studios WHERE id = 2")
