@@ -48,13 +48,16 @@ def test_check_fails_after_a_migration_changes_the_schema_but_not_after_data(fre
     assert run_cli("docs", "build")[0] == 0 and run_cli("docs", "check")[0] == 0
 
 
-def test_site_for_our_schema(vector_db, run_cli, cli_env):
+def test_main_build_migrates_our_schema_and_builds_its_site(server_settings, db_name, run_cli, cli_env):
+    """The README's main command (`x121-docs build`): bootstrap, migrate, docs; the site path printed last."""
     if not MIGRATIONS_DIR.is_dir():
         pytest.skip(f"no {MIGRATIONS_DIR}: the schema's migrations are not in this checkout")
-    run_migrations(vector_db, MIGRATIONS_DIR)
     (cli_env / "migrations").symlink_to(MIGRATIONS_DIR)
-    code, out, err = run_cli("docs", "build")
+    code, out, err = run_cli("build")
     assert code == 0, err
+    assert out.rstrip().splitlines()[-1] == f"site: {cli_env / 'site/index.html'}"
+    assert (cli_env / "site/index.html").is_file()
+    vector_db = server_settings.with_database(db_name)
     gen = cli_env / GEN
     cat = reflect_settings(vector_db)
     statuses = (gen / "statuses.md").read_text()

@@ -1,7 +1,7 @@
 """The main job (`make docs`): one command from a fresh machine to the published state.
 
-Stages run in data-flow order: server -> bootstrap -> migrate -> status; later stages (lint,
-docs) follow.
+Stages run in data-flow order: server -> bootstrap -> migrate -> status -> docs (the site,
+whose path is printed last); the lint stage joins before docs.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from .startup import start
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("build", help="the main job: start the database, bootstrap it, migrate it, and report status")
+    p = sub.add_parser("build", help="the main job: start the database, bootstrap it, migrate it, report status and build the docs site")
     p.set_defaults(func=cmd_build, format="table")
 
 
@@ -27,4 +27,16 @@ def cmd_build(args: argparse.Namespace) -> int:
         out.print(line)
     for line in runtime.migrations.lines() if runtime.migrations else ():
         out.print(line)
-    return cmd_status(args)
+    code = cmd_status(args)
+    return code or docs_stage(runtime.settings)
+
+
+def docs_stage(settings) -> int:  # noqa: ANN001 (Settings)
+    """Regenerate docs/generated/ and build the site; print where it is."""
+    from pathlib import Path
+
+    from .docs.commands import report
+    from .docs.build import build
+
+    report(build(settings, Path.cwd()))
+    return 0
