@@ -53,8 +53,10 @@ def _compliance(settings: Settings, root: Path, report=None) -> tuple[str | None
 
         report = lint_migrations(settings, settings.migrations_dir, load_config(root / "pyproject.toml")
                                  if (root / "pyproject.toml").is_file() else load_config())
-    metrics = report.metrics or {}
-    flat = tuple((str(k), str(v.get("value", v) if isinstance(v, dict) else v)) for k, v in sorted(metrics.items()))
+    from ..lint.report import METRICS, format_metric
+
+    flat = tuple((label, format_metric(key, report.metrics[key]))
+                 for key, (label, _unit) in METRICS.items() if key in report.metrics)
     return report.to_markdown(), "", flat
 
 
