@@ -197,7 +197,8 @@ def test_exit_codes(run_cli, cli_env):
     assert code == 2 and "20260101000200_c.sql line 1" in err and "Traceback" not in err
     (mig / "20260101000200_c.sql").write_text("ALTER TABLE nowhere ADD COLUMN x int;\n")
     code, _, err = run_cli("lint")
-    assert code == 2 and "20260101000200_c.sql line 1 failed" in err and "nowhere" in err
+    assert code == 2 and "20260101000200_c.sql failed in the statement starting at line 1" in err
+    assert "nowhere" in err and "nothing was applied to yours" in err and "earlier migration" not in err
     assert run_cli("lint", "--migrations", "nope")[0] == 2
     (cli_env / "pyproject.toml").write_text('[tool.x121-lint]\nseverity = { "no-such" = "error" }\n')
     code, _, err = run_cli("lint")

@@ -130,3 +130,13 @@ def test_dry_run_validates_and_changes_nothing(fresh_db, tmp_path):
 def test_empty_folder_is_no_migrations(fresh_db, tmp_path):
     report = run_migrations(fresh_db, tmp_path)
     assert report.applied == [] and report.summary() == f"No migrations in {tmp_path}."
+
+
+def test_failure_without_a_position_is_located_by_statement(fresh_db, tmp_path):
+    # "relation does not exist" on ALTER TABLE carries no error position: the runner finds the statement
+    write(tmp_path, 20260101000000, "a", "CREATE TABLE a (id int);\n\n-- the mistake\nALTER TABLE nowhere\n  ADD x int;\n")
+    with pytest.raises(WorkbenchError) as info:
+        run_migrations(fresh_db, tmp_path)
+    assert "failed in the statement starting at line 4 (`ALTER TABLE nowhere`)" in info.value.message
+    assert 'relation "nowhere" does not exist' in info.value.message
+    assert tables(fresh_db) == set() and ledger(fresh_db) == []  # the replay was rolled back too

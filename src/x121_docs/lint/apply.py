@@ -19,8 +19,8 @@ from psycopg import sql
 from ..config import Settings
 from ..database.bootstrap import MAINTENANCE_DATABASES, bootstrap
 from ..database.connect import connect, resolve
-from ..errors import DatabaseError
-from ..migrate.runner import run_migrations
+from ..errors import DatabaseError, WorkbenchError
+from ..migrate.runner import MigrationFailed, run_migrations
 
 
 def throwaway_name() -> str:
@@ -45,7 +45,12 @@ def apply_to_throwaway(settings: Settings, folder: Path) -> Iterator[Settings]:
     temp = replace(settings, name=throwaway_name())
     bootstrap(temp)  # as the real database: created, with the allow-listed extensions
     try:
-        run_migrations(temp, folder)  # the runner itself: what CI lints is what SQLx would apply
+        try:
+            run_migrations(temp, folder)  # the runner itself: what CI lints is what SQLx would apply
+        except MigrationFailed as err:
+            raise WorkbenchError(err.message.split(" It was rolled back")[0].split(" It ran without")[0],
+                                 "Fix the migration and lint again; the linter applies the migrations to a "
+                                 "throwaway database, so nothing was applied to yours.") from None
         yield temp
     finally:
         _drop(temp)

@@ -93,14 +93,63 @@ def error_location(text: str, position: int | None) -> tuple[int, int] | None:
     return line, column
 
 
-def _failure(m: MigrationFile, exc: BaseException, done: int, later: int) -> MigrationFailed:
+def _statement_starts(text: str) -> list[int]:
+    """Character offsets where the file's statements start (PostgreSQL's own parser)."""
+    import json
+
+    from pglast import parser
+
+    raw = text.encode("utf-8")
+    try:
+        stmts = json.loads(parser.parse_sql_json(text)).get("stmts", [])
+    except parser.ParseError:
+        return []
+    return [len(raw[: st.get("stmt_location", 0)].decode("utf-8", "replace")) for st in stmts]
+
+
+def locate_failure(conn: psycopg.Connection, m: MigrationFile) -> tuple[int, int] | None:
+    """Where a transactional migration failed when PostgreSQL gave no position.
+
+    The file is replayed statement by statement inside a transaction that is always rolled
+    back, and the first statement that fails gives the line.  Only on failure, never for
+    `-- no-transaction` files (their statements could not be undone).
+    """
+    if m.no_transaction or conn.closed or conn.broken:
+        return None
+    starts = _statement_starts(m.sql)
+    found = None
+    try:
+        conn.execute("BEGIN")
+        for i, start in enumerate(starts):
+            end = starts[i + 1] if i + 1 < len(starts) else len(m.sql)
+            try:
+                conn.execute(m.sql[start:end], prepare=False)
+            except psycopg.Error:
+                stripped = len(m.sql[start:end]) - len(m.sql[start:end].lstrip())
+                found = error_location(m.sql, start + stripped + 1)
+                break
+    except psycopg.Error:
+        found = None
+    finally:
+        _rollback_quietly(conn)
+    return found
+
+
+def _failure(m: MigrationFile, exc: BaseException, done: int, later: int,
+             conn: psycopg.Connection | None = None) -> MigrationFailed:
     diag = getattr(exc, "diag", None)
     where = error_location(m.sql, int(diag.statement_position)) if diag and diag.statement_position else None
+    statement_only = False
+    if where is None and conn is not None:
+        where = locate_failure(conn, m)
+        statement_only = where is not None
     message = (diag.message_primary if diag and diag.message_primary else str(exc).strip()) or type(exc).__name__
     sqlstate = getattr(exc, "sqlstate", None)
     if where:
         line_text = m.sql.splitlines()[where[0] - 1].strip() if m.sql.splitlines() else ""
-        head = f"Migration {m.path} failed at line {where[0]}, column {where[1]} (`{line_text[:80]}`): {message}"
+        at = f"in the statement starting at line {where[0]}" if statement_only else \
+            f"at line {where[0]}, column {where[1]}"
+        head = f"Migration {m.path} failed {at} (`{line_text[:80]}`): {message}"
     else:
         context = f" (context: {diag.context.strip().splitlines()[0]})" if diag and diag.context else ""
         head = f"Migration {m.path} failed: {message}{context}; PostgreSQL gave no position, so the line is unknown"
@@ -209,7 +258,7 @@ def run_migrations(
                     _rollback_quietly(conn)
                     if conn.broken:
                         raise _lost(m, exc) from None
-                    raise _failure(m, exc, i, len(todo) - i - 1) from None
+                    raise _failure(m, exc, i, len(todo) - i - 1, conn) from None
                 except KeyboardInterrupt:  # Ctrl-C / SIGTERM: psycopg has cancelled the query
                     _rollback_quietly(conn)
                     what = ("it ran without a transaction, so check whether its change is in the database"
