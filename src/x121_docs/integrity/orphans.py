@@ -265,6 +265,7 @@ class OrphanScanner:
         self.target = min(target_seconds, self.timeout_ms / 4000)
         self.state = state or ScanState(None, catalog.database)
         self.progress = progress or (lambda advance, label: None)
+        self.timeouts = 0  # batches that hit statement_timeout and were retried smaller
 
     def _server_timeout(self) -> int:
         """An administrator's statement_timeout caps our batches (0 means none)."""
@@ -334,6 +335,7 @@ class OrphanScanner:
                                                     self.sample_size - len(entry["sample"]))
                         elapsed = time.monotonic() - started
                     except BatchTimeout:
+                        self.timeouts += 1
                         if width <= 1:
                             raise BatchTimeout(
                                 f"a batch of one {'value' if strategy == 'values' else 'block'} "
