@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from integrity_support import apply_migrations, catalog_of, connect, row_counts, run_sql, seed
+from integrity_support import catalog_of, connect, platform_db, platform_template, row_counts, run_sql  # noqa: F401
 
 from x121_docs.integrity.impact import ConfirmationRequired, DeleteBlocked, delete_row, preview
 
@@ -51,11 +51,9 @@ INSERT INTO keeper VALUES (1, 13);
 
 
 @pytest.fixture
-def platform(vector_db):  # noqa: ANN001, ANN201
-    apply_migrations(vector_db)
-    seed(vector_db)
-    run_sql(vector_db, BIG_PROJECT)
-    return vector_db
+def platform(platform_db):  # noqa: ANN001, ANN201
+    run_sql(platform_db, BIG_PROJECT)
+    return platform_db
 
 
 def _delete_and_diff(settings, table: str, key: str) -> dict[str, int]:  # noqa: ANN001
@@ -161,7 +159,7 @@ def test_cli_preview_token_and_delete(platform, run_cli):
     code, _, err = run_cli("delete", "users", "2")
     assert code == 2 and "Cannot delete the user 'Bob'" in err and "RESTRICT" not in err
     code, out, _ = run_cli("delete", "projects", "10", "--token", data["token"])
-    assert code == 0 and "203 row(s) deleted" in out
+    assert code == 0 and "205 row(s) deleted" in out
     code, _, err = run_cli("delete-preview", "projekts", "1")
     assert code == 2 and "'projekts' does not exist" in err and "projects" in err
     code, _, err = run_cli("delete-preview", "projects", "999")

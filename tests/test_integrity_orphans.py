@@ -7,7 +7,7 @@ import threading
 import time
 
 import pytest
-from integrity_support import apply_migrations, catalog_of, connect, seed
+from integrity_support import catalog_of, connect, platform_db, platform_template  # noqa: F401
 
 from x121_docs.integrity.naming import soft_reference_candidates
 from x121_docs.integrity.orphans import OrphanScanner, foreign_key_references, scan_orphans
@@ -120,9 +120,7 @@ def test_a_batch_that_times_out_is_retried_smaller(db_conn, fresh_db, server_set
     assert scanner.timeouts >= 2  # halved and retried, then finished once the lock was gone
 
 
-def test_clean_database_scans_clean(vector_db, run_cli):
-    apply_migrations(vector_db)
-    seed(vector_db)
+def test_clean_database_scans_clean(platform_db, run_cli):
     code, out, err = run_cli("scan", "orphans", "--format", "json")
     data = json.loads(out)
     assert code == 0, err
