@@ -209,8 +209,10 @@ def _foreign_key(diag: Any, catalog: Catalog, table: Table | None, lookup: _Look
     _, values, _ = detail
     role = column_words(fk.columns[0]) if len(fk.columns) == 1 else None
     missing = f"there is no {entity_name(parent)} {_with(fk.ref_columns, values)}"
-    if role and role != entity_name(parent):
-        return f"Cannot save the {entity_name(child)}: {missing} (its {role})."
+    parent_name = entity_name(parent)
+    if role and role != parent_name:
+        role = role[: -len(parent_name)].strip() if role.endswith(" " + parent_name) else role
+        return f"Cannot save the {entity_name(child)}: {missing} ({role if role.endswith(' by') else 'its ' + role})."
     return f"Cannot save the {entity_name(child)}: {missing}."
 
 
