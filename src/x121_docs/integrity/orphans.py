@@ -254,7 +254,8 @@ class OrphanScanner:
 
     def __init__(self, conn: psycopg.Connection, catalog: Catalog, *, sample_size: int = SAMPLE_SIZE,
                  batch_rows: int = BATCH_ROWS, target_seconds: float = TARGET_SECONDS,
-                 timeout_ms: int | None = None, state: ScanState | None = None, progress: Progress | None = None):
+                 timeout_ms: int | None = None, state: ScanState | None = None, progress: Progress | None = None,
+                 strategy: str | None = None):
         if not conn.autocommit:
             raise ValueError("the orphan scan needs an autocommit connection (it runs one transaction per batch)")
         self.conn = conn
@@ -266,6 +267,7 @@ class OrphanScanner:
         self.state = state or ScanState(None, catalog.database)
         self.progress = progress or (lambda advance, label: None)
         self.timeouts = 0  # batches that hit statement_timeout and were retried smaller
+        self.forced_strategy = strategy  # 'blocks' to measure the fallback on an indexed FK
 
     def _server_timeout(self) -> int:
         """An administrator's statement_timeout caps our batches (0 means none)."""
@@ -297,6 +299,8 @@ class OrphanScanner:
 
     # -- one relation ---------------------------------------------------------------------------
     def _strategy(self, ref: Reference, rel: Table) -> str:
+        if self.forced_strategy == "blocks":
+            return "blocks"
         first = rel.column(ref.columns[0])
         if first is None or first.type_name not in INTEGER_TYPES:
             return "blocks"
