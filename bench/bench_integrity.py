@@ -1,0 +1,178 @@
+"""Benchmark: orphan scan vs `SELECT count(*)`, and the delete preview of a big project.
+
+    .venv/bin/python bench/bench_integrity.py [--rows 10000000] [--parents 100000] [--descendants 1000000]
+                                              [--repeats 3] [--keep]
+
+Targets (issue 7): the orphan scan of a 10-million-row child table takes at most 2x the time
+of `SELECT count(*)` over the same table, measured in the same run (interleaved); the delete
+preview of a project owning 1,000,000 descendant rows takes under 2 s.
+
+Uses the configured server (the embedded one by default) and a throwaway database it drops
+(unless --keep).  Data is loaded with generate_series into ordinary logged tables (the
+measured tables are never UNLOGGED); the load runs with synchronous_commit = off and, for
+the platform schema, session_replication_role = replica (FK triggers off: the data is
+consistent by construction), then VACUUM ANALYZE, as autovacuum would leave the tables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from psycopg import sql
+
+from x121_docs.catalog.reflect import reflect
+from x121_docs.config import load_settings
+from x121_docs.database.connect import connect, resolve
+from x121_docs.integrity.impact import preview
+from x121_docs.integrity.orphans import OrphanScanner, foreign_key_references
+
+ROOT = Path(__file__).resolve().parent.parent
+DB = "x121_bench_integrity"
+
+
+def timed(fn):  # noqa: ANN001, ANN201
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+def load_orphan_tables(conn, rows: int, parents: int, orphans: int) -> None:  # noqa: ANN001
+    conn.execute("SET synchronous_commit = off")
+    conn.execute("CREATE TABLE bench_parents (id bigint PRIMARY KEY, name text NOT NULL)")
+    conn.execute("INSERT INTO bench_parents SELECT g, 'parent ' || g FROM generate_series(1, %s) g", (parents,))
+    conn.execute("CREATE TABLE bench_children (id bigint NOT NULL, parent_id bigint NOT NULL, "
+                 "payload integer NOT NULL, note text)")
+    conn.execute("INSERT INTO bench_children SELECT g, (g %% %s) + 1, g %% 1000, 'row' "
+                 "FROM generate_series(1, %s) g", (parents, rows - orphans))
+    # Orphans of the kind NOT VALID / disabled triggers leave behind: parents that never existed.
+    conn.execute("INSERT INTO bench_children SELECT g, %s + (g %% 97) + 1, 0, 'orphan' "
+                 "FROM generate_series(%s, %s) g", (parents, rows - orphans + 1, rows))
+    conn.execute("ALTER TABLE bench_children ADD PRIMARY KEY (id)")
+    conn.execute("CREATE INDEX idx_bench_children_parent_id ON bench_children (parent_id)")
+    conn.execute("ALTER TABLE bench_children ADD CONSTRAINT fk_bench_children_parent FOREIGN KEY (parent_id) "
+                 "REFERENCES bench_parents (id) NOT VALID")
+    conn.execute("VACUUM ANALYZE bench_parents")
+    conn.execute("VACUUM ANALYZE bench_children")
+
+
+def load_project(conn, descendants: int) -> dict[str, int]:  # noqa: ANN001
+    """Project 1 owns exactly `descendants` rows below it; project 2 owns a tenth as many."""
+    for path in sorted((ROOT / "migrations").glob("*.sql")):
+        with conn.transaction():
+            conn.execute(path.read_text())
+    conn.execute("SET synchronous_commit = off")
+    conn.execute("SET session_replication_role = replica")
+    conn.execute("INSERT INTO users (id, email, display_name, role_id) VALUES (1, 'a@x.io', 'A', 2)")
+    conn.execute("INSERT INTO scene_types (id, name, label) VALUES (1, 'idle', 'Idle')")
+    expected = {}
+    for project, size in ((1, descendants), (2, descendants // 10)):
+        chars, images, scenes = 10, 100, 1000
+        segments = (size - chars - images - scenes) // 4
+        jobs = 2 * segments
+        approvals = size - chars - images - scenes - segments - jobs
+        base = project * 10_000_000
+        conn.execute("INSERT INTO projects (id, name, project_status_id, created_by_user_id) VALUES (%s, %s, 2, 1)",
+                     (project, f"P{project}"))
+        conn.execute("INSERT INTO characters (id, project_id, name, character_status_id) "
+                     "SELECT %s + g, %s, 'C' || g, 1 FROM generate_series(1, %s) g", (base, project, chars))
+        conn.execute("INSERT INTO character_images (id, character_id, file_path, file_size_bytes, file_sha256) "
+                     "SELECT %s + g, %s + 1 + g %% %s, 'img/' || %s || '/' || g, 10, repeat('e', 64) "
+                     "FROM generate_series(1, %s) g", (base, base, chars, project, images))
+        conn.execute("INSERT INTO scenes (id, character_id, name, scene_type_id, scene_status_id) "
+                     "SELECT %s + g, %s + 1 + g %% %s, 'S' || g, 1, 1 FROM generate_series(1, %s) g",
+                     (base, base, chars, scenes))
+        conn.execute("INSERT INTO video_segments (id, scene_id, sequence_index, segment_status_id, file_path) "
+                     "SELECT %s + g, %s + 1 + g %% %s, g / %s, 1, 'seg/' || %s || '/' || g "
+                     "FROM generate_series(1, %s) g", (base, base, scenes, scenes, project, segments))
+        conn.execute("INSERT INTO generation_jobs (id, video_segment_id, job_type_id, job_status_id, "
+                     "requested_by_user_id) SELECT %s + g, %s + 1 + g %% %s, 1, 3, 1 FROM generate_series(1, %s) g",
+                     (base, base, segments, jobs))
+        conn.execute("INSERT INTO segment_approvals (id, video_segment_id, reviewer_user_id, approval_status_id) "
+                     "SELECT %s + g, %s + 1 + g %% %s, 1, 2 FROM generate_series(1, %s) g",
+                     (base, base, segments, approvals))
+        if project == 1:
+            expected = {"projects": 1, "characters": chars, "character_images": images, "scenes": scenes,
+                        "video_segments": segments, "generation_jobs": jobs, "segment_approvals": approvals}
+    conn.execute("SET session_replication_role = origin")
+    conn.execute("VACUUM ANALYZE")
+    return expected
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--parents", type=int, default=100_000)
+    parser.add_argument("--orphans", type=int, default=1_000)
+    parser.add_argument("--descendants", type=int, default=1_000_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--keep", action="store_true", help="keep the database (re-runs skip the load)")
+    args = parser.parse_args()
+
+    settings = resolve(load_settings())
+    bench = replace(settings, name=DB)
+    with connect(settings, "postgres", autocommit=True) as admin:
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB,)).fetchone()
+        if exists and not args.keep:
+            admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(DB)))
+            exists = None
+        if not exists:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DB)))
+    try:
+        with connect(bench, autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
+            if not exists:
+                load_s, _ = timed(lambda: load_orphan_tables(conn, args.rows, args.parents, args.orphans))
+                print(f"loaded {args.rows:,} child rows in {load_s:.1f} s", flush=True)
+                load_s, expected = timed(lambda: load_project(conn, args.descendants))
+                print(f"loaded the platform schema and {args.descendants:,} descendants in {load_s:.1f} s", flush=True)
+            else:
+                expected = None
+            catalog = reflect(conn)
+            ref = next(r for r in foreign_key_references(catalog) if r.constraint == "fk_bench_children_parent")
+            counts, scans, blocks = [], [], []
+            for _ in range(args.repeats):  # interleaved, so both see the same machine load
+                t, n = timed(lambda: conn.execute("SELECT count(*) FROM bench_children").fetchone()[0])
+                counts.append(t)
+                t, finding = timed(lambda: OrphanScanner(conn, catalog).scan(ref))
+                scans.append(t)
+                assert finding.orphans == args.orphans and n == args.rows, (finding.orphans, n)
+            t, finding = timed(lambda: OrphanScanner(conn, catalog, strategy="blocks").scan(ref))
+            blocks.append(t)
+            assert finding.orphans == args.orphans
+            previews = []
+            for _ in range(args.repeats):
+                t, impact = timed(lambda: preview(conn, catalog, "projects", "1"))
+                previews.append(t)
+            if expected is not None:
+                assert impact.deleted == expected, (impact.deleted, expected)
+            owned = impact.total_deleted - 1
+            load = os.getloadavg()[0]
+    finally:
+        if not args.keep:
+            with connect(settings, "postgres", autocommit=True) as admin:
+                admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB)))
+
+    c, s = statistics.median(counts), statistics.median(scans)
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"PostgreSQL {catalog.server_version}, load average {load:.1f}")
+    print(f"count(*) of {args.rows:,} rows: best {min(counts):.3f} s, median {c:.3f} s  "
+          f"({', '.join(f'{x:.3f}' for x in counts)})")
+    print(f"orphan scan (values strategy): best {min(scans):.3f} s, median {s:.3f} s  "
+          f"({', '.join(f'{x:.3f}' for x in scans)}); ratio median {s / c:.2f}x, best {min(scans) / min(counts):.2f}x")
+    print(f"orphan scan (blocks fallback, once): {blocks[0]:.3f} s = {blocks[0] / c:.2f}x count(*)")
+    print(f"delete preview, project owning {owned:,} rows: best {min(previews):.3f} s, "
+          f"median {statistics.median(previews):.3f} s ({', '.join(f'{x:.3f}' for x in previews)}); "
+          f"{impact.rounds} rounds")
+    ok = s / c <= 2.0 and statistics.median(previews) < 2.0
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

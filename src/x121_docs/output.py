@@ -1,0 +1,46 @@
+"""Terminal output shared by every command: rich consoles and secret scrubbing."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from .config import MASK
+
+
+def console() -> Console:
+    # Not cached: tests swap sys.stdout (capsys), and a console must follow it.
+    return Console(file=sys.stdout, highlight=False, soft_wrap=False)
+
+
+def err_console() -> Console:
+    return Console(file=sys.stderr, highlight=False, soft_wrap=True)
+
+
+@lru_cache(maxsize=8)
+def _dotenv_password(cwd: str) -> str | None:
+    path = Path(cwd) / ".env"
+    if not path.is_file():
+        return None
+    from dotenv import dotenv_values
+
+    return dotenv_values(path).get("DB_PASSWORD") or None
+
+
+def scrub(text: str) -> str:
+    """Replace the configured password wherever it appears (defence in depth for messages)."""
+    for secret in (os.environ.get("DB_PASSWORD"), _dotenv_password(os.getcwd())):
+        if secret and len(secret) >= 3:
+            text = text.replace(secret, MASK)
+    return text
+
+
+def print_json(data: Any) -> None:
+    """Machine output: sorted keys, stable across runs."""
+    sys.stdout.write(scrub(json.dumps(data, indent=2, sort_keys=True, default=str)) + "\n")

@@ -1,0 +1,115 @@
+"""Shared fixtures: a real PostgreSQL (the embedded one) per test process, a fresh database per test.
+
+Every test talks to a real server; nothing is mocked.  Each xdist worker starts its own
+embedded server in a temporary folder, so workers never share state.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from x121_docs.config import Settings
+from x121_docs.database.connect import conn_params
+from x121_docs.database.embedded import SUPERUSER, EmbeddedServer
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+# Settings the tests must never inherit from the developer's shell.
+_SCRUBBED_ENV = ("DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "DB_SSL", "DB_POOL_MIN", "DB_POOL_MAX",
+                 "DB_POOL_IDLE_TIMEOUT", "DB_POOL_MAX_LIFETIME", "DB_CONNECT_TIMEOUT", "APP_ENV", "DB_AUTO_MIGRATE",
+                 "X121_MIGRATIONS_DIR", "X121_PGDATA")
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServer]:
+    """One embedded PostgreSQL 18 + pgvector for this test process, removed at the end."""
+    server = EmbeddedServer(tmp_path_factory.mktemp("pg") / "pgdata", 5432)
+    server.ensure_running()
+    yield server
+    server.destroy()
+
+
+@pytest.fixture(scope="session")
+def server_settings(pg_server: EmbeddedServer) -> Settings:
+    """Settings pointing at the test server's maintenance database (as an external server would)."""
+    return Settings(host=str(pg_server.socket_dir), port=pg_server.port, name="postgres", user=SUPERUSER,
+                    sslmode="disable", pgdata=pg_server.pgdata)
+
+
+def _drop(settings: Settings, name: str) -> None:
+    with psycopg.connect(autocommit=True, **conn_params(settings, "postgres")) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def db_name() -> str:
+    return f"t_{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def fresh_db(server_settings: Settings, db_name: str) -> Iterator[Settings]:
+    """A new, empty database (no extensions) for one test; dropped afterwards."""
+    with psycopg.connect(autocommit=True, **conn_params(server_settings, "postgres")) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db_name)))
+    yield replace(server_settings, name=db_name)
+    _drop(server_settings, db_name)
+
+
+@pytest.fixture
+def vector_db(fresh_db: Settings) -> Settings:
+    """A fresh database with the vector extension, as bootstrap leaves it."""
+    with psycopg.connect(autocommit=True, **conn_params(fresh_db)) as conn:
+        conn.execute("CREATE EXTENSION vector")
+    return fresh_db
+
+
+@pytest.fixture
+def db_conn(fresh_db: Settings) -> Iterator[psycopg.Connection]:
+    with psycopg.connect(autocommit=True, **conn_params(fresh_db)) as conn:
+        yield conn
+
+
+@pytest.fixture
+def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, server_settings: Settings, db_name: str):
+    """Point the CLI (run in-process) at the test server, from an empty working folder (returned)."""
+    for var in _SCRUBBED_ENV:
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DB_HOST", str(server_settings.host))
+    monkeypatch.setenv("DB_PORT", str(server_settings.port))
+    monkeypatch.setenv("DB_USER", SUPERUSER)
+    monkeypatch.setenv("DB_NAME", db_name)
+    monkeypatch.setenv("COLUMNS", "200")
+    return tmp_path
+
+
+@pytest.fixture
+def run_cli(cli_env, capsys: pytest.CaptureFixture, server_settings: Settings, db_name: str):
+    """Run `x121-docs ARGS` in-process against the test server; returns (code, stdout, stderr).
+
+    The database named by DB_NAME is dropped after the test if the commands created it.
+    """
+    from x121_docs.cli import main
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    yield run
+    _drop(server_settings, db_name)
+
+
+def subprocess_env(**overrides: str) -> dict[str, str]:
+    """A clean environment for running the real `x121-docs` executable in a subprocess."""
+    env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED_ENV}
+    env.update({"COLUMNS": "200", **overrides})
+    return env
