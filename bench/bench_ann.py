@@ -23,7 +23,7 @@ bench/RESULTS.md between its markers unless --quick/--no-results, and with --jso
    fastest of its timed passes (client-side wall clock, one connection, unix socket, prepared
    statement), plus an EXPLAIN check that the index was used.
 
-Run:  python bench/bench_ann.py                      # full run, ~12 minutes on 2 idle cores
+Run:  python bench/bench_ann.py                      # full run, ~10 minutes on 2 quiet cores
       python bench/bench_ann.py --rows 5000 --queries 20 --quick   # smoke test, ~30 s
       X121_BENCH_DSN='host=/tmp/sock dbname=scratch' python bench/bench_ann.py
 
@@ -378,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=20260218)
     ap.add_argument("--maintenance-work-mem", default="1GB")
     ap.add_argument("--parallel-maintenance-workers", type=int, default=1, help="extra build processes (leader + N); 1 on a 2-core machine")
-    ap.add_argument("--shared-buffers", default="2GB", help="only for the embedded server")
+    ap.add_argument("--shared-buffers", default="2GB", help="only for the embedded server, applied when bench/.work/pgdata is first created")
     ap.add_argument("--quick", action="store_true", help="one small HNSW and IVFFlat setting per dataset (smoke test)")
     ap.add_argument("--json", type=Path, help="also write all results to this JSON file")
     ap.add_argument("--keep", action="store_true", help="keep the bench table afterwards (last dataset only)")
@@ -464,7 +464,7 @@ def markdown(res: Results, k: int) -> str:
         "",
         "#### Queries",
         "",
-        f"| dataset | index | build parameters | query setting | recall@{k} | p50 (ms) | p95 (ms) | mean (ms) | index used |",
+        f"| dataset | index | build parameters | query setting | recall@{k} | p50 (ms) | p95 (ms) | mean (ms) | EXPLAIN uses index |",
         "|---|---|---|---|---:|---:|---:|---:|---|",
     ]
     out += [
