@@ -13,8 +13,8 @@ from x121_docs.database.connect import conn_params, make_engine, make_pool
 from x121_docs.errors import DatabaseError
 from x121_docs.startup import start
 
-from .conftest import subprocess_env
-from .servers import free_port, install_copy, tcp_server, tcp_settings
+from conftest import subprocess_env
+from servers import free_port, install_copy, tcp_server, tcp_settings
 
 SUPER_PASSWORD = "Sup3r-" + uuid.uuid4().hex[:10]
 ALICE_PASSWORD = "Al1ce-" + uuid.uuid4().hex[:10]

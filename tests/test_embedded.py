@@ -12,7 +12,7 @@ import pytest
 from x121_docs.database.embedded import EmbeddedServer
 from x121_docs.errors import DatabaseError
 
-from .conftest import subprocess_env
+from conftest import subprocess_env
 
 
 @pytest.fixture

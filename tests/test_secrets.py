@@ -10,8 +10,8 @@ from psycopg import sql
 
 from x121_docs.database.connect import conn_params
 
-from .conftest import subprocess_env
-from .servers import tcp_server, tcp_settings
+from conftest import subprocess_env
+from servers import tcp_server, tcp_settings
 
 PASSWORD = "Zebra-" + uuid.uuid4().hex  # distinctive: cannot occur by chance
 
