@@ -46,6 +46,7 @@ class Column:
     serial_sequence: str | None = None  # 'schema.seq' when the default is nextval() of a sequence owned by this column
     is_array: bool = False
     comment: str | None = None
+    inherited: bool = False  # comes from a parent table (partition or inheritance child; attislocal false)
 
     @property
     def is_serial(self) -> bool:
@@ -65,6 +66,7 @@ class Constraint:
     initially_deferred: bool = False
     index: str | None = None  # backing index name (pk, unique, exclusion)
     comment: str | None = None
+    inherited_from: str | None = None  # name of the parent table's constraint (partitions)
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,7 @@ class Index:
     opclasses: tuple[str, ...] = ()  # non-default operator classes, '' where default
     expressions: bool = False  # True when any key is an expression
     comment: str | None = None
+    nulls_not_distinct: bool = False  # UNIQUE NULLS NOT DISTINCT
 
     @property
     def partial(self) -> bool:
