@@ -20,6 +20,7 @@ from .output import err_console, scrub
 COMMAND_MODULES: tuple[str, ...] = (
     "x121_docs.pipeline",
     "x121_docs.database.commands",
+    "x121_docs.migrate.commands",
 )
 
 

@@ -1,7 +1,7 @@
 """The main job (`make docs`): one command from a fresh machine to the published state.
 
-Stages run in data-flow order: server -> bootstrap -> status; later stages (migrate, lint,
-docs) append themselves to STAGES.
+Stages run in data-flow order: server -> bootstrap -> migrate -> status; later stages (lint,
+docs) follow.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from .startup import start
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("build", help="the main job: start the database, bootstrap it, and report status")
+    p = sub.add_parser("build", help="the main job: start the database, bootstrap it, migrate it, and report status")
     p.set_defaults(func=cmd_build, format="table")
 
 
@@ -24,5 +24,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     runtime = start(load_settings(), create=True)
     out.print(describe_server(runtime.settings))
     for line in runtime.bootstrap.lines():
+        out.print(line)
+    for line in runtime.migrations.lines() if runtime.migrations else ():
         out.print(line)
     return cmd_status(args)
