@@ -52,7 +52,7 @@ def display_path(path: Path | str) -> str:
 
 @dataclass(frozen=True)
 class TableView:
-    """A table that Jupyter shows as HTML; `repr()` gives an aligned plain-text version."""
+    """A table that Jupyter shows as HTML; `repr()` gives a Markdown version (the text/plain output)."""
 
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
@@ -66,13 +66,13 @@ class TableView:
         return f'<table class="x121-table">{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
     def __repr__(self) -> str:
-        widths = [max([len(c)] + [len(r[i]) for r in self.rows]) for i, c in enumerate(self.columns)]
+        """A Markdown pipe table, unpadded: a varying cell (a duration) never shifts the others."""
 
         def line(values: Sequence[str]) -> str:
-            return "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()
+            return "| " + " | ".join(v.replace("|", "\\|").replace("\n", " ") for v in values) + " |"
 
-        out = [self.caption] if self.caption else []
-        out += [line(self.columns), line(["-" * w for w in widths])]
+        out = [self.caption, ""] if self.caption else []
+        out += [line(self.columns), line(["---"] * len(self.columns))]
         out += [line(r) for r in self.rows]
         return "\n".join(out)
 
