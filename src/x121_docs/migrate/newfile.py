@@ -16,6 +16,7 @@ HEADER = """\
 
 """
 
+
 def normalise_description(text: str) -> str:
     """Lowercase, whitespace runs as `_`; refused unless it makes a valid name."""
     description = re.sub(r"\s+", "_", text.strip().lower())
