@@ -1,7 +1,7 @@
 """The main job (`make docs`): one command from a fresh machine to the published state.
 
-Stages run in data-flow order: server -> bootstrap -> migrate -> status; later stages (lint,
-docs) follow.
+Stages run in data-flow order: server -> bootstrap -> migrate -> status -> docs (the site,
+whose path is printed last); the lint stage joins before docs.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from .startup import start
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("build", help="the main job: start the database, bootstrap it, migrate it, and report status")
+    p = sub.add_parser("build", help="the main job: start the database, bootstrap it, migrate it, report status and build the docs site")
     p.set_defaults(func=cmd_build, format="table")
 
 
@@ -32,7 +32,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         c = report.counts()
         out.print(f"Lint of {report.target}: {c['error']} error(s), {c['warning']} warning(s), "
                   f"{c['suppressed']} suppressed, {c['baselined']} baselined (details: x121-docs lint).")
-    return cmd_status(args)
+    code = cmd_status(args)
+    return code or docs_stage(runtime.settings)
 
 
 def stage_lint(settings: Settings):  # noqa: ANN201 (LintReport | None; lazy import keeps start-up light)
@@ -43,3 +44,14 @@ def stage_lint(settings: Settings):  # noqa: ANN201 (LintReport | None; lazy imp
     if not settings.migrations_dir.is_dir():
         return None
     return lint_migrations(settings, settings.migrations_dir, load_config())
+
+
+def docs_stage(settings) -> int:  # noqa: ANN001 (Settings)
+    """Regenerate docs/generated/ and build the site; print where it is."""
+    from pathlib import Path
+
+    from .docs.commands import report
+    from .docs.build import build
+
+    report(build(settings, Path.cwd()))
+    return 0
