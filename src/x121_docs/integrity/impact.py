@@ -1,0 +1,406 @@
+"""Delete-impact preview and the confirmed delete.
+
+From one row, walk the FK graph the way PostgreSQL's cascades will: rows deleted through
+ON DELETE CASCADE (transitively, through self-references and cycles), rows set to NULL or
+to their default, and the RESTRICT / NO ACTION references that would refuse the delete
+(referencing rows that are not themselves deleted).
+
+Set-based, so a project owning a million rows is previewed in about a second: one temporary
+table of keys per table the cascade reaches, and per round one `INSERT ... SELECT` per
+CASCADE edge that adds the newly reached rows (deduplicated against the rows already
+there, which is what makes self-references and cycles terminate).  Tables that nothing
+references and that only one edge reaches are counted, not stored.  Everything runs in one
+REPEATABLE READ snapshot and is rolled back.
+
+The confirmed delete recomputes the impact inside its own transaction, with the row locked
+FOR UPDATE, and only deletes when the caller's token matches it (a token is an HMAC over
+the impact, so it is bound to what the user saw).  A delete that touches no other row
+needs no token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from ..catalog.model import CASCADE, NO_ACTION, RESTRICT, SET_DEFAULT, SET_NULL, Catalog, ForeignKey, Table
+from ..config import Settings
+from ..errors import EXIT_FINDINGS, WorkbenchError
+from .common import find_table, from_clause, key_condition, parse_key, primary_key, qualified
+
+WORK_MEM = "64MB"
+LOCK_TIMEOUT = "5s"
+TOKEN_CHARS = 20
+
+
+@dataclass(frozen=True)
+class EdgeEffect:
+    """Rows of `table` that reference deleted rows of `parent` through one FK, and what happens to them."""
+
+    table: str
+    constraint: str
+    columns: tuple[str, ...]
+    parent: str
+    action: str
+    rows: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"table": self.table, "constraint": self.constraint, "columns": list(self.columns),
+                "parent": self.parent, "action": self.action, "rows": self.rows}
+
+
+@dataclass
+class Impact:
+    """What deleting one row does, per table; `token` confirms exactly this impact."""
+
+    database: str
+    table: str
+    key: dict[str, str]
+    deleted: dict[str, int] = field(default_factory=dict)
+    set_null: dict[str, int] = field(default_factory=dict)
+    set_default: dict[str, int] = field(default_factory=dict)
+    effects: list[EdgeEffect] = field(default_factory=list)  # SET NULL/DEFAULT and blocking edges with rows
+    warnings: list[str] = field(default_factory=list)
+    rounds: int = 0
+
+    @property
+    def blockers(self) -> list[EdgeEffect]:
+        return [e for e in self.effects if e.action in (RESTRICT, NO_ACTION)]
+
+    @property
+    def blocked(self) -> bool:
+        return bool(self.blockers)
+
+    @property
+    def cascades(self) -> bool:
+        """True when the delete touches any row besides the one asked for (so it needs a token)."""
+        others = sum(self.deleted.values()) - 1
+        return others > 0 or any(self.set_null.values()) or any(self.set_default.values())
+
+    @property
+    def total_deleted(self) -> int:
+        return sum(self.deleted.values())
+
+    def canonical(self) -> str:
+        return json.dumps({"database": self.database, "table": self.table, "key": self.key,
+                           "deleted": self.deleted, "set_null": self.set_null, "set_default": self.set_default,
+                           "blockers": [e.as_dict() for e in self.blockers]}, sort_keys=True)
+
+    @property
+    def token(self) -> str:
+        """HMAC-SHA256 over the impact: changes whenever any count, the row or the database changes."""
+        key = f"x121-docs delete confirmation:{self.database}".encode()
+        return hmac.new(key, self.canonical().encode(), hashlib.sha256).hexdigest()[:TOKEN_CHARS]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"database": self.database, "table": self.table, "key": self.key, "deleted": self.deleted,
+                "set_null": self.set_null, "set_default": self.set_default,
+                "effects": [e.as_dict() for e in self.effects], "blocked": self.blocked,
+                "needs_confirmation": self.cascades, "token": self.token if self.cascades else None,
+                "warnings": self.warnings, "total_deleted": self.total_deleted}
+
+
+# --- the walk -----------------------------------------------------------------------------------
+
+def _incoming(catalog: Catalog, table: Table) -> list[ForeignKey]:
+    """FKs that point at rows of `table` (including FKs to its partitioned ancestors)."""
+    fks = list(catalog.referencing(table))
+    parent = table.partition_of
+    while parent is not None:
+        fks.extend(catalog.referencing(parent))
+        up = catalog.get(parent[1], parent[0])
+        parent = up.partition_of if up else None
+    return [fk for fk in fks if not fk.inherited_from]
+
+
+class _Walk:
+    """The temporary tables and queries of one impact computation (inside the caller's transaction)."""
+
+    def __init__(self, conn: psycopg.Connection, catalog: Catalog, root: Table):
+        self.conn = conn
+        self.catalog = catalog
+        self.root = root
+        self.reached = self._cascade_closure(root)  # tables the cascade can reach, in a stable order
+        self.edges_in: dict[tuple[str, str], list[ForeignKey]] = {
+            t.key: [fk for fk in _incoming(catalog, t)] for t in self.reached}
+        self.leaves = self._leaves()
+        self.temp: dict[tuple[str, str], sql.Identifier] = {}
+        self.keys: dict[tuple[str, str], list[tuple[str, sql.Composable]]] = {}
+
+    def _cascade_closure(self, root: Table) -> list[Table]:
+        seen = {root.key: root}
+        order = [root]
+        for table in order:
+            for fk in _incoming(self.catalog, table):
+                child = self.catalog.get(fk.table, fk.schema)
+                if fk.on_delete == CASCADE and child is not None and child.key not in seen:
+                    seen[child.key] = child
+                    order.append(child)
+        return order
+
+    def _leaves(self) -> set[tuple[str, str]]:
+        """Tables counted without storing: nothing references them and exactly one edge reaches them."""
+        leaves = set()
+        for table in self.reached[1:]:
+            if _incoming(self.catalog, table):
+                continue
+            into = [fk for t in self.reached for fk in self.edges_in[t.key] if fk.child == table.key]
+            if len(into) == 1 and into[0].on_delete == CASCADE:
+                leaves.add(table.key)
+        return leaves
+
+    # Columns stored per reached table: its identity (PK, or tableoid+ctid) and every column
+    # an incoming FK references.
+    def _stored(self, table: Table) -> list[tuple[str, sql.Composable]]:
+        cols: list[tuple[str, sql.Composable]] = []
+        if table.primary_key and table.primary_key.columns:
+            cols += [(c, sql.Identifier("c", c)) for c in table.primary_key.columns]
+        else:
+            cols += [("row_tableoid", sql.SQL("c.tableoid")), ("row_ctid", sql.SQL("c.ctid"))]
+        names = {n for n, _ in cols}
+        for fk in self.edges_in[table.key]:
+            for c in fk.ref_columns:
+                if c not in names:
+                    names.add(c)
+                    cols.append((c, sql.Identifier("c", c)))
+        return cols
+
+    def identity(self, table: Table) -> list[str]:
+        if table.primary_key and table.primary_key.columns:
+            return list(table.primary_key.columns)
+        return ["row_tableoid", "row_ctid"]
+
+    def create(self) -> None:
+        self.conn.execute("SELECT set_config('work_mem', %s, true)", (WORK_MEM,))
+        for i, table in enumerate(self.reached):
+            if table.key in self.leaves:
+                continue
+            name = sql.Identifier(f"_x121_impact_{i}")
+            cols = self._stored(table)
+            self.temp[table.key] = name
+            self.keys[table.key] = cols
+            select = sql.SQL(", ").join(sql.SQL("{} AS {}").format(expr, sql.Identifier(n)) for n, expr in cols)
+            self.conn.execute(sql.SQL(
+                "CREATE TEMP TABLE {n} ON COMMIT DROP AS SELECT {s}, 0 AS round FROM {t} AS c WITH NO DATA").format(
+                n=name, s=select, t=from_clause(table)))
+            self.conn.execute(sql.SQL("CREATE INDEX ON {n} ({k})").format(
+                n=name, k=sql.SQL(", ").join(sql.Identifier(k) for k in self.identity(table))))
+
+    def seed(self, key: Sequence[Any]) -> int:
+        cols = self.keys[self.root.key]
+        query = sql.SQL("INSERT INTO {n} SELECT {s}, 0 FROM {t} AS c WHERE {w}").format(
+            n=self.temp[self.root.key], s=sql.SQL(", ").join(e for _, e in cols), t=from_clause(self.root),
+            w=key_condition(primary_key(self.root), "c"))
+        return self.conn.execute(query, tuple(key)).rowcount
+
+    def _join(self, fk: ForeignKey) -> sql.Composable:
+        return sql.SQL(" AND ").join(sql.SQL("{} = {}").format(sql.Identifier("f", r), sql.Identifier("c", c))
+                                     for c, r in zip(fk.columns, fk.ref_columns))
+
+    def _not_deleted(self, child: Table) -> sql.Composable:
+        if child.key not in self.temp:
+            return sql.SQL("")
+        ident = self.identity(child)
+        exprs = dict(self.keys[child.key])
+        cond = sql.SQL(" AND ").join(sql.SQL("d.{} = {}").format(sql.Identifier(k), exprs[k]) for k in ident)
+        return sql.SQL(" AND NOT EXISTS (SELECT 1 FROM {d} AS d WHERE {c})").format(d=self.temp[child.key], c=cond)
+
+    def run(self) -> int:
+        """Rounds of cascade until no table gains rows; returns the number of rounds."""
+        active = [self.root]
+        rnd = 0
+        while active:
+            grew: dict[tuple[str, str], Table] = {}
+            for parent in active:
+                for fk in self.edges_in[parent.key]:
+                    child = self.catalog.get(fk.table, fk.schema)
+                    if fk.on_delete != CASCADE or child is None or child.key in self.leaves:
+                        continue
+                    cols = self.keys[child.key]
+                    query = sql.SQL(
+                        "INSERT INTO {n} SELECT {s}, %(next)s FROM {t} AS c JOIN {f} AS f ON f.round = %(round)s"
+                        " AND {j} WHERE TRUE{nd}").format(
+                        n=self.temp[child.key], s=sql.SQL(", ").join(e for _, e in cols), t=from_clause(child),
+                        f=self.temp[parent.key], j=self._join(fk), nd=self._not_deleted(child))
+                    if self.conn.execute(query, {"round": rnd, "next": rnd + 1}).rowcount:
+                        grew[child.key] = child
+            for table in grew.values():
+                self.conn.execute(sql.SQL("ANALYZE {}").format(self.temp[table.key]))
+            active = [t for t in self.reached if t.key in grew]
+            rnd += 1
+        return rnd
+
+    def _referencing_count(self, fk: ForeignKey, parent: Table) -> int:
+        child = self.catalog.get(fk.table, fk.schema)
+        query = sql.SQL("SELECT count(*) FROM {t} AS c WHERE EXISTS (SELECT 1 FROM {f} AS f WHERE {j}){nd}").format(
+            t=from_clause(child), f=self.temp[parent.key], j=self._join(fk), nd=self._not_deleted(child))
+        return self.conn.execute(query).fetchone()[0]
+
+    def result(self, impact: Impact) -> None:
+        for table in self.reached:
+            if table.key in self.temp:
+                n = self.conn.execute(sql.SQL("SELECT count(*) FROM {}").format(self.temp[table.key])).fetchone()[0]
+            else:  # a leaf: the one CASCADE edge into it, from a stored table
+                fk = next(fk for t in self.reached for fk in self.edges_in[t.key] if fk.child == table.key)
+                n = self._referencing_count(fk, self.catalog.get(fk.ref_table, fk.ref_schema))
+            if n:
+                impact.deleted[table.display_name] = n
+        for parent in self.reached:
+            if parent.key not in self.temp:
+                continue
+            for fk in self.edges_in[parent.key]:
+                if fk.on_delete == CASCADE:
+                    continue
+                n = self._referencing_count(fk, parent)
+                if not n:
+                    continue
+                child = self.catalog.get(fk.table, fk.schema)
+                impact.effects.append(EdgeEffect(child.display_name, fk.name, fk.columns, parent.display_name,
+                                                 fk.on_delete, n))
+                if fk.on_delete == SET_NULL:
+                    impact.set_null[child.display_name] = impact.set_null.get(child.display_name, 0) + n
+                elif fk.on_delete == SET_DEFAULT:
+                    impact.set_default[child.display_name] = impact.set_default.get(child.display_name, 0) + n
+        impact.effects.sort(key=lambda e: (e.table, e.constraint, e.parent))
+        for table in self.reached:
+            if any("DELETE" in trg.events and not trg.disabled for trg in table.triggers):
+                impact.warnings.append(f"{table.display_name} has ON DELETE triggers, which may change more rows.")
+
+    def drop(self) -> None:
+        for name in self.temp.values():
+            self.conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(name))
+
+
+def compute_impact(conn: psycopg.Connection, catalog: Catalog, table: Table, key: Sequence[Any]) -> Impact:
+    """The impact of deleting `table` row `key`, computed inside the caller's open transaction.
+
+    Leaves no temporary table behind.  Raises WorkbenchError when the row does not exist.
+    """
+    impact = Impact(catalog.database, table.display_name, dict(zip(primary_key(table), map(str, key))))
+    walk = _Walk(conn, catalog, table)
+    walk.create()
+    try:
+        if not walk.seed(key):
+            raise NoSuchRow(table, key)
+        impact.rounds = walk.run()
+        walk.result(impact)
+    finally:
+        if conn.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS:
+            walk.drop()
+    return impact
+
+
+class NoSuchRow(WorkbenchError):
+    def __init__(self, table: Table, key: Sequence[Any]):
+        cols = primary_key(table)
+        shown = ", ".join(f"{c}={v}" for c, v in zip(cols, key))
+        super().__init__(f"Table {table.display_name!r} has no row with {shown}.",
+                         "Check the id; the row may have been deleted already.")
+
+
+class ConfirmationRequired(WorkbenchError):
+    """The delete cascades and no (or a stale) token was given: carries the current impact."""
+
+    exit_code = EXIT_FINDINGS
+
+    def __init__(self, message: str, impact: Impact, hint: str | None = None):
+        super().__init__(message, hint)
+        self.impact = impact
+
+
+class DeleteBlocked(WorkbenchError):
+    """RESTRICT / NO ACTION references would refuse the delete."""
+
+    def __init__(self, message: str, impact: Impact):
+        super().__init__(message)
+        self.impact = impact
+
+
+def preview(conn: psycopg.Connection, catalog: Catalog, table: Table | str, key: Sequence[Any] | str) -> Impact:
+    """Impact of a delete, in one REPEATABLE READ snapshot that is rolled back (nothing changes)."""
+    table = find_table(catalog, table) if isinstance(table, str) else table
+    key = parse_key(table, key)
+    with conn.transaction(force_rollback=True):
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        return compute_impact(conn, catalog, table, key)
+
+
+def delete_row(conn: psycopg.Connection, catalog: Catalog, table: Table | str, key: Sequence[Any] | str,
+               token: str | None = None) -> Impact:
+    """Delete one row if its impact is confirmed; returns the impact that was applied.
+
+    In one REPEATABLE READ transaction: lock the row FOR UPDATE, recompute the impact, refuse
+    when blocked (DeleteBlocked) or when it cascades and `token` is not this impact's token
+    (ConfirmationRequired, with the new impact and token), else delete and commit.  Because the
+    impact and the delete share one snapshot, the counts returned are the rows removed; a
+    concurrent change the snapshot cannot see makes the delete fail rather than do more.
+    """
+    from .messages import blocked_sentence, cascade_sentence, translated_error
+
+    table = find_table(catalog, table) if isinstance(table, str) else table
+    key = parse_key(table, key)
+    cols = primary_key(table)
+    try:
+        with conn.transaction():
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            conn.execute("SELECT set_config('lock_timeout', %s, true)", (LOCK_TIMEOUT,))
+            locked = conn.execute(sql.SQL("SELECT 1 FROM {t} WHERE {w} FOR UPDATE").format(
+                t=qualified(table), w=key_condition(cols)), tuple(key)).fetchone()
+            if locked is None:
+                raise NoSuchRow(table, key)
+            impact = compute_impact(conn, catalog, table, key)
+            if impact.blocked:
+                raise DeleteBlocked(blocked_sentence(conn, catalog, table, key, impact), impact)
+            if impact.cascades and token != impact.token:
+                what = cascade_sentence(conn, catalog, table, key, impact)
+                if token:
+                    raise ConfirmationRequired(
+                        f"The data changed since the preview (the token does not match): {what}",
+                        impact, f"Check the new impact, then confirm with --token {impact.token}.")
+                raise ConfirmationRequired(what, impact, f"Confirm with --token {impact.token}.")
+            deleted = conn.execute(sql.SQL("DELETE FROM {t} WHERE {w}").format(
+                t=qualified(table), w=key_condition(cols)), tuple(key)).rowcount
+            if deleted != 1:  # cannot happen under the row lock; never commit a surprise
+                raise WorkbenchError(f"Expected to delete 1 row of {table.display_name}, deleted {deleted}.")
+    except psycopg.errors.SerializationFailure:
+        raise WorkbenchError(f"The rows under {table.display_name} {', '.join(map(str, key))} changed while "
+                             "deleting, so nothing was deleted.", "Preview the delete again.") from None
+    except psycopg.errors.LockNotAvailable:
+        raise WorkbenchError(f"Another session is changing {table.display_name} {', '.join(map(str, key))}; "
+                             "nothing was deleted.", "Try again in a moment.") from None
+    except psycopg.errors.IntegrityError as exc:
+        raise translated_error(exc, catalog, conn) from exc
+    return impact
+
+
+def _connect_and_reflect(settings: Settings) -> tuple[psycopg.Connection, Catalog]:
+    from ..database.connect import connect
+    from .common import load_catalog
+
+    conn = connect(settings, autocommit=True)
+    try:
+        return conn, load_catalog(conn)
+    except BaseException:
+        conn.close()
+        raise
+
+
+def preview_delete(settings: Settings, table: str, id: str | Sequence[Any]) -> Impact:  # noqa: A002
+    """API for the platform: the impact of deleting `table` row `id` (and its confirmation token)."""
+    conn, catalog = _connect_and_reflect(settings)
+    with conn:
+        return preview(conn, catalog, table, id)
+
+
+def delete(settings: Settings, table: str, id: str | Sequence[Any], token: str | None = None) -> Impact:  # noqa: A002
+    """API for the platform: the confirmed delete (see :func:`delete_row`)."""
+    conn, catalog = _connect_and_reflect(settings)
+    with conn:
+        return delete_row(conn, catalog, table, id, token)
