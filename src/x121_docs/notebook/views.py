@@ -128,11 +128,11 @@ def impact_table(impact: Impact) -> TableView:
                  caption=f"Deleting {impact.table} {', '.join(f'{k}={v}' for k, v in impact.key.items())}")
 
 
-def orphans_table(report: OrphanReport) -> TableView:
-    """Each FK the scan checked with its orphan count (and a sample of orphan rows)."""
+def orphans_table(report: OrphanReport, *, only_problems: bool = False) -> TableView:
+    """Each reference the scan checked with its orphan count and a sample of orphan rows."""
     rows = [(f.reference.child.display_name, ", ".join(f.reference.columns), f.reference.parent.display_name,
              f.orphans, "; ".join(str(s) for s in f.sample), ", ".join(f.notes), f.error or "")
-            for f in report.findings]
+            for f in report.findings if f.orphans or f.error or not only_problems]
     return table(("table", "columns", "parent", "orphans", "sample", "notes", "error"), rows)
 
 
