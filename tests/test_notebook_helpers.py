@@ -125,3 +125,14 @@ def test_table_views_escape_html_and_keep_cells_apart():
     assert "&lt;b&gt;x&lt;/b&gt;" in html and "<b>x" not in html and "T &amp; U" in html
     assert repr(view).splitlines()[2:] == ["| name | note |", "| --- | --- |", "| <b>x</b> | a\\|b |", "| y |  |"]
     assert len(view) == 2
+
+
+def test_redact_masks_a_password_set_only_in_the_project_dotenv(tmp_path, monkeypatch):
+    root = tmp_path / "clone"
+    (root / "notebooks").mkdir(parents=True)
+    (root / "pyproject.toml").write_text('[project]\nname = "x121-docs"\n')
+    (root / ".env").write_text("DB_PASSWORD=only-in-dotenv-42\n")
+    monkeypatch.delenv("DB_PASSWORD", raising=False)
+    monkeypatch.chdir(root / "notebooks")
+    shown = repr(table(("k", "v"), [("dsn", "host=x password=only-in-dotenv-42")]))
+    assert "only-in-dotenv-42" not in shown and "password=********" in shown

@@ -18,11 +18,13 @@ from pathlib import Path
 from ..config import MASK, SETTINGS, Settings
 from ..database.bootstrap import BootstrapReport
 from ..database.health import ServerStatus
+from ..output import _dotenv_password
 from .scratch import project_root
 
 
-def _password_values(settings: Settings | None) -> list[str]:
-    values = [os.environ.get("DB_PASSWORD") or ""]
+def _password_values(settings: Settings | None, root: Path) -> list[str]:
+    """The passwords in play: the environment's, the project's `.env` one, and the settings' own."""
+    values = [os.environ.get("DB_PASSWORD") or "", _dotenv_password(str(root)) or ""]
     if settings is not None and settings.password:
         values.append(settings.password.reveal() or "")
     return [v for v in values if len(v) >= 3]
@@ -30,9 +32,10 @@ def _password_values(settings: Settings | None) -> list[str]:
 
 def redact(text: str, settings: Settings | None = None) -> str:
     """`text` safe to store and publish: password masked, absolute paths of this machine removed."""
-    for secret in _password_values(settings):
+    root = project_root()
+    for secret in _password_values(settings, root):
         text = text.replace(secret, MASK)
-    root = str(project_root())
+    root = str(root)
     text = text.replace(root + os.sep, "").replace(root, ".")
     replacements = [(tempfile.gettempdir(), "<tmp>"), (str(Path.home()), "~")]
     for prefix, placeholder in sorted(replacements, key=lambda p: -len(p[0])):
