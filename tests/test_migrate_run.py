@@ -6,7 +6,7 @@ import hashlib
 
 import psycopg
 import pytest
-from migrate_support import SQLX_DDL, ledger, tables, write
+from .migrate_support import SQLX_DDL, ledger, tables, write
 
 from x121_docs.database.connect import conn_params
 from x121_docs.errors import WorkbenchError

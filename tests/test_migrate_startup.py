@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from migrate_support import ledger, tables, write
+from .migrate_support import ledger, tables, write
 
 from x121_docs.errors import WorkbenchError
 from x121_docs.startup import start

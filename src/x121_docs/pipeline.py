@@ -33,12 +33,12 @@ def cmd_build(args: argparse.Namespace) -> int:
         out.print(f"Lint of {report.target}: {c['error']} error(s), {c['warning']} warning(s), "
                   f"{c['suppressed']} suppressed, {c['baselined']} baselined (details: x121-docs lint).")
     code = cmd_status(args)
-    return code or docs_stage(runtime.settings)
+    return code or docs_stage(runtime.settings, report)
 
 
 def stage_lint(settings: Settings):  # noqa: ANN201 (LintReport | None; lazy import keeps start-up light)
-    """The lint stage: the migrations folder linted on a throwaway database; the report object is returned
-    for the docs stage to publish (`report.to_markdown()`).  None when there is no migrations folder."""
+    """The lint stage: the migrations folder linted on a throwaway database; the report object is
+    handed to the docs stage, which publishes it.  None when there is no migrations folder."""
     from .lint import lint_migrations, load_config
 
     if not settings.migrations_dir.is_dir():
@@ -46,12 +46,12 @@ def stage_lint(settings: Settings):  # noqa: ANN201 (LintReport | None; lazy imp
     return lint_migrations(settings, settings.migrations_dir, load_config())
 
 
-def docs_stage(settings) -> int:  # noqa: ANN001 (Settings)
+def docs_stage(settings: Settings, lint_report=None) -> int:  # noqa: ANN001 (LintReport | None)
     """Regenerate docs/generated/ and build the site; print where it is."""
     from pathlib import Path
 
-    from .docs.commands import report
     from .docs.build import build
+    from .docs.commands import report
 
-    report(build(settings, Path.cwd()))
+    report(build(settings, Path.cwd(), lint_report=lint_report))
     return 0

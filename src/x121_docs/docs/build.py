@@ -43,24 +43,25 @@ def _relative(path: Path, root: Path) -> str:
         return path.name
 
 
-def _compliance(settings: Settings, root: Path) -> tuple[str | None, str, tuple[tuple[str, str], ...]]:
-    """The linter's report and metrics, when the linter is part of this build (optional input).
+def _compliance(settings: Settings, root: Path, report=None) -> tuple[str | None, str, tuple[tuple[str, str], ...]]:  # noqa: ANN001
+    """The linter's report and metrics: the one the caller already has (the main job lints first),
+    else the migrations folder linted now."""
+    if report is None:
+        if not settings.migrations_dir.is_dir():
+            return None, f"No migrations folder ({_relative(settings.migrations_dir, root)}) to lint.", ()
+        from ..lint import lint_migrations, load_config
 
-    TODO(lint): adjust to the final `lint_migrations` signature when branch `catalog` brings it.
-    """
-    try:
-        from ..lint import lint_migrations  # type: ignore[attr-defined]
-    except ImportError:
-        return None, "The compliance report appears here once the migration linter is part of the workbench.", ()
-    if not settings.migrations_dir.is_dir():
-        return None, f"No migrations folder ({_relative(settings.migrations_dir, root)}) to lint.", ()
-    report = lint_migrations(settings.migrations_dir)
-    metrics = getattr(report, "metrics", {}) or {}
-    flat = tuple((str(k), str(v.get("value", v) if isinstance(v, dict) else v)) for k, v in sorted(metrics.items()))
+        report = lint_migrations(settings, settings.migrations_dir, load_config(root / "pyproject.toml")
+                                 if (root / "pyproject.toml").is_file() else load_config())
+    from ..lint.report import METRICS, format_metric
+
+    flat = tuple((label, format_metric(key, report.metrics[key]))
+                 for key, (label, _unit) in METRICS.items() if key in report.metrics)
     return report.to_markdown(), "", flat
 
 
-def collect(settings: Settings, config: DocsConfig, root: Path, timings: dict[str, float]) -> Inputs:
+def collect(settings: Settings, config: DocsConfig, root: Path, timings: dict[str, float],
+            lint_report=None) -> Inputs:  # noqa: ANN001 (LintReport | None)
     """Everything the pages need, with the catalog reflected once."""
     t0 = time.perf_counter()
     with connect(settings, autocommit=True) as conn:
@@ -71,7 +72,7 @@ def collect(settings: Settings, config: DocsConfig, root: Path, timings: dict[st
     ledger = ledger_rows(settings, catalog, settings.migrations_dir)
     conventions_path = root / CONVENTIONS_FILE
     conventions = conventions_path.read_text(encoding="utf-8") if conventions_path.is_file() else None
-    compliance, note, metrics = _compliance(settings, root)
+    compliance, note, metrics = _compliance(settings, root, lint_report)
     notebooks = convert_notebooks(root / "notebooks")
     timings["data"] = time.perf_counter() - t0
     return Inputs(catalog=catalog, lookups=lookup, ledger=ledger,
@@ -90,11 +91,11 @@ def scrub_secrets(files: dict[str, bytes], settings: Settings) -> dict[str, byte
 
 
 def produce(settings: Settings, root: Path, config: DocsConfig | None = None,
-            timings: dict[str, float] | None = None) -> tuple[Generated, Inputs]:
+            timings: dict[str, float] | None = None, lint_report=None) -> tuple[Generated, Inputs]:  # noqa: ANN001
     """The files docs/generated/ should hold for the live database (nothing written)."""
     timings = {} if timings is None else timings
     config = config or load_config(root / CONFIG_FILE)
-    inputs = collect(settings, config, root, timings)
+    inputs = collect(settings, config, root, timings, lint_report)
     generated = generate(inputs, config)
     generated.files.update(site.asset_files())
     generated.files = dict(sorted(scrub_secrets(generated.files, settings).items()))
@@ -103,11 +104,11 @@ def produce(settings: Settings, root: Path, config: DocsConfig | None = None,
 
 
 def build(settings: Settings, root: Path, *, with_site: bool = True, site_dir: Path | None = None,
-          config: DocsConfig | None = None) -> BuildResult:
+          config: DocsConfig | None = None, lint_report=None) -> BuildResult:  # noqa: ANN001
     """Regenerate docs/generated/ under `root` and (by default) build the site into site/."""
     timings: dict[str, float] = {}
     created = site.ensure_project(root)
-    generated, inputs = produce(settings, root, config, timings)
+    generated, inputs = produce(settings, root, config, timings, lint_report)
     t0 = time.perf_counter()
     written, removed = site.write_tree(root / site.GENERATED, generated.files)
     timings["write"] = time.perf_counter() - t0

@@ -40,7 +40,9 @@ class Svg:
 
     def inline(self, download: str | None = None) -> str:
         """A raw-HTML block for a Markdown page: the SVG in a pan/zoom frame, no blank lines."""
-        height = int(min(max(self.height, 120), 720))
+        # The frame fits the diagram scaled to the content column (~780 px), between 140 and 720 px.
+        scale = min(1.0, 780.0 / self.width) if self.width else 1.0
+        height = int(min(max(self.height * scale + 24, 140), 720))
         link = (f'<a class="x121-erd-download" href="{html.escape(download)}">open the SVG</a>'
                 if download else "")
         return (f'<div class="x121-erd" data-width="{self.width:.0f}" data-height="{self.height:.0f}" '

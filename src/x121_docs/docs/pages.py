@@ -92,7 +92,7 @@ def first_sentence(value: str | None) -> str:
     if not value:
         return ""
     text = " ".join(value.split())
-    m = re.match(r"(.+?[.!?])(\s|$)", text)
+    m = re.match(r"(.+?[.!?])(\s+[A-Z]|$)", text)
     out = m.group(1) if m else text
     return out if len(out) <= 160 else out[:157] + "..."
 

@@ -141,7 +141,7 @@ def lint_migrations(settings: Settings, folder: Path, config: LintConfig, option
     """Apply `folder` to a throwaway database, run source and catalog rules, attribute, report."""
     source = analyse_migrations(folder)  # bad SQL fails here, before any database work
     keep = changed_files(folder, options.changed) if options.changed else None
-    with apply_to_throwaway(settings, folder, source.files) as temp, connect(temp, autocommit=True) as conn:
+    with apply_to_throwaway(settings, folder) as temp, connect(temp, autocommit=True) as conn:
         catalog = reflect(conn)
     findings = lint_catalog(catalog, config, source)
     findings += _from_source(source.hits, config)

@@ -78,7 +78,7 @@ def count_metric(n: int) -> dict[str, Any]:
     return {"value": n}
 
 
-def _fmt_metric(key: str, m: dict[str, Any]) -> str:
+def format_metric(key: str, m: dict[str, Any]) -> str:
     unit = METRICS[key][1]
     if m.get("value") is None:
         return "n/a"
@@ -156,7 +156,7 @@ class LintReport:
             lines += ["### Success metrics", "", "| Metric | Value |", "|---|---|"]
             for key in METRICS:
                 if key in self.metrics:
-                    lines.append(f"| {METRICS[key][0]} | {_fmt_metric(key, self.metrics[key])} |")
+                    lines.append(f"| {METRICS[key][0]} | {format_metric(key, self.metrics[key])} |")
             lines.append("")
         return "\n".join(lines)
 
@@ -222,7 +222,7 @@ class LintReport:
             m.add_column("value", justify="right")
             for key in METRICS:
                 if key in self.metrics:
-                    m.add_row(METRICS[key][0], _fmt_metric(key, self.metrics[key]))
+                    m.add_row(METRICS[key][0], format_metric(key, self.metrics[key]))
             console.print(m)
         c = self.counts()
         console.print(f"{c['error']} error(s), {c['warning']} warning(s), {c['suppressed']} suppressed, "

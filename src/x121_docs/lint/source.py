@@ -285,11 +285,10 @@ class MigrationSource:
 
 
 def migration_files(folder: Path) -> list[Path]:
-    """The `.sql` files of the folder in apply order (by name: {YYYYMMDD}{HHMMSS}_{description}.sql)."""
-    if not folder.is_dir():
-        raise WorkbenchError(f"The migrations folder {folder} does not exist.",
-                             "Set X121_MIGRATIONS_DIR or pass the folder to lint.")
-    return sorted((p for p in folder.iterdir() if p.suffix == ".sql" and p.is_file()), key=lambda p: p.name)
+    """The migration files of the folder in apply order, as the runner discovers and validates them."""
+    from ..migrate.files import discover
+
+    return [m.path for m in discover(folder)]
 
 
 def display_path(path: Path) -> str:
