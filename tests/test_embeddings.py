@@ -36,7 +36,8 @@ def cosine_distance(a: list[float], b: list[float]) -> float:
 
 
 def test_vector_samples_are_reproducible_unit_vectors():
-    first, again = VectorSample(dim=16, clusters=3, seed=7).points(5), VectorSample(dim=16, clusters=3, seed=7).points(5)
+    first = VectorSample(dim=16, clusters=3, seed=7).points(5)
+    again = VectorSample(dim=16, clusters=3, seed=7).points(5)
     assert first == again
     assert VectorSample(dim=16, clusters=3, seed=8).points(5) != first
     assert all(len(v) == 16 and abs(sum(x * x for x in v) - 1) < 1e-9 for v in first)
