@@ -16,7 +16,7 @@ from x121_docs.migrate import run_migrations
 from x121_docs.notebook.demo import attempt
 from x121_docs.samples import VectorSample, load_face_embeddings, load_sample_project
 
-from .conftest import MIGRATIONS_DIR
+from conftest import MIGRATIONS_DIR
 
 FACES = "character_face_embeddings"
 

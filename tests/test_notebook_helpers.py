@@ -15,7 +15,7 @@ from x121_docs.errors import WorkbenchError
 from x121_docs.notebook import (display_path, drop_database, notebook_settings, project_root, redact,
                                 scratch_database, server_table, settings_table, table)
 
-from .conftest import PROJECT_ROOT
+from conftest import PROJECT_ROOT
 
 
 def databases(settings: Settings) -> set[str]:

@@ -24,8 +24,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from .conftest import MIGRATIONS_DIR, PROJECT_ROOT, subprocess_env
-from .servers import free_port, tcp_server
+from conftest import MIGRATIONS_DIR, PROJECT_ROOT, subprocess_env
+from servers import free_port, tcp_server
 
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
 SANITIZE = NOTEBOOKS / "nbval_sanitize.cfg"
