@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "x121_docs.pipeline",
     "x121_docs.database.commands",
     "x121_docs.migrate.commands",
+    "x121_docs.lint.commands",
     "x121_docs.docs.commands",
 )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from .config import load_settings
+from .config import Settings, load_settings
 from .database.commands import cmd_status, describe_server
 from .output import console
 from .startup import start
@@ -27,16 +27,34 @@ def cmd_build(args: argparse.Namespace) -> int:
         out.print(line)
     for line in runtime.migrations.lines() if runtime.migrations else ():
         out.print(line)
+    report = stage_lint(runtime.settings)
+    if report is not None:
+        c = report.counts()
+        out.print(f"Lint of {report.target}: {c['error']} error(s), {c['warning']} warning(s), "
+                  f"{c['suppressed']} suppressed, {c['baselined']} baselined (details: x121-docs lint).")
     code = cmd_status(args)
     return code or docs_stage(runtime.settings)
 
 
-def docs_stage(settings) -> int:  # noqa: ANN001 (Settings)
-    """Regenerate docs/generated/ and build the site; print where it is."""
+def stage_lint(settings: Settings):  # noqa: ANN201 (LintReport | None; lazy import keeps start-up light)
+    """The lint stage: the migrations folder linted on a throwaway database; the report object is returned
+    for the docs stage to publish (`report.to_markdown()`).  None when there is no migrations folder."""
+    from .lint import lint_migrations, load_config
+
+    if not settings.migrations_dir.is_dir():
+        return None
+    return lint_migrations(settings, settings.migrations_dir, load_config())
+
+
+def docs_stage(settings: Settings) -> int:
+    """Regenerate docs/generated/ and build the site; print where it is.
+
+    The Conventions page lints the reflected live catalog itself (not this run's migrations report),
+    so `docs build` alone, this stage and `docs check` always produce the same pages."""
     from pathlib import Path
 
-    from .docs.commands import report
     from .docs.build import build
+    from .docs.commands import report
 
     report(build(settings, Path.cwd()))
     return 0

@@ -43,21 +43,25 @@ def _relative(path: Path, root: Path) -> str:
         return path.name
 
 
-def _compliance(settings: Settings, root: Path) -> tuple[str | None, str, tuple[tuple[str, str], ...]]:
-    """The linter's report and metrics, when the linter is part of this build (optional input).
+def _compliance(catalog, root: Path) -> tuple[str | None, str, tuple[tuple[str, str], ...]]:  # noqa: ANN001
+    """The linter's catalog rules and metrics on the already-reflected catalog (no second reflection).
 
-    TODO(lint): adjust to the final `lint_migrations` signature when branch `catalog` brings it.
+    Named after the database, not its connection, so the page is the same on every machine and
+    `docs check` sees exactly what `docs build` wrote.  Optional: skipped with a note without the linter.
     """
     try:
-        from ..lint import lint_migrations  # type: ignore[attr-defined]
+        from ..lint import LintReport, lint_catalog
+        from ..lint import load_config as load_lint_config
+        from ..lint.catalog_rules import catalog_metrics
+        from ..lint.report import METRICS, _fmt_metric
     except ImportError:
         return None, "The compliance report appears here once the migration linter is part of the workbench.", ()
-    if not settings.migrations_dir.is_dir():
-        return None, f"No migrations folder ({_relative(settings.migrations_dir, root)}) to lint.", ()
-    report = lint_migrations(settings.migrations_dir)
-    metrics = getattr(report, "metrics", {}) or {}
-    flat = tuple((str(k), str(v.get("value", v) if isinstance(v, dict) else v)) for k, v in sorted(metrics.items()))
-    return report.to_markdown(), "", flat
+    pyproject = root / "pyproject.toml"
+    config = load_lint_config(pyproject if pyproject.is_file() else None)
+    report = LintReport(mode="database", target=catalog.database, findings=lint_catalog(catalog, config),
+                        metrics=catalog_metrics(catalog, config))
+    metrics = tuple((METRICS[k][0], _fmt_metric(k, report.metrics[k])) for k in METRICS if k in report.metrics)
+    return report.to_markdown(), "", metrics
 
 
 def collect(settings: Settings, config: DocsConfig, root: Path, timings: dict[str, float]) -> Inputs:
@@ -71,7 +75,7 @@ def collect(settings: Settings, config: DocsConfig, root: Path, timings: dict[st
     ledger = ledger_rows(settings, catalog, settings.migrations_dir)
     conventions_path = root / CONVENTIONS_FILE
     conventions = conventions_path.read_text(encoding="utf-8") if conventions_path.is_file() else None
-    compliance, note, metrics = _compliance(settings, root)
+    compliance, note, metrics = _compliance(catalog, root)
     notebooks = convert_notebooks(root / "notebooks")
     timings["data"] = time.perf_counter() - t0
     return Inputs(catalog=catalog, lookups=lookup, ledger=ledger,
