@@ -74,9 +74,11 @@ def test_site_for_fixture_schema_matches_catalog_and_is_deterministic(fresh_db, 
     i = next(n for n, ln in enumerate(listing) if ln.startswith("| [measurements]("))
     assert "↳ [measurements_2025]" in listing[i + 1] and "↳ [measurements_2026]" in listing[i + 2]
 
-    # diagrams: SVG inline on the ERD page, every box links to a page that exists in the site
+    # diagrams: SVG files framed on the pages (the script inlines them), every box links to a page
+    # that exists in the site
     erd_page = (gen / "erd.md").read_text()
-    assert '<div class="x121-erd"' in erd_page and "<svg" in erd_page
+    assert '<div class="x121-erd" data-src="erd-schema.svg"' in erd_page and "<svg" not in erd_page
+    assert (gen / "erd-schema.svg").read_text().startswith("<svg")
     svg_files = [p for p in gen.rglob("*.svg")]
     assert len(svg_files) > len(cat.tables) // 2
     for svg in svg_files:

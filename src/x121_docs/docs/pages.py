@@ -29,6 +29,7 @@ from .names import anchor, slug, table_slug
 
 Key = tuple[str, str]
 LIVE_OPEN, LIVE_CLOSE = '<span class="x121-live">', "</span>"
+CASCADE_ROWS_MAX = 30  # path rows per entity on the Cascades page
 LIVE_SPAN = re.compile(re.escape(LIVE_OPEN) + r"[^<]*" + re.escape(LIVE_CLOSE))
 
 
@@ -264,7 +265,7 @@ def generate(inputs: Inputs, config: DocsConfig, *, progress: Callable[[str], No
         timings["pages"] += time.perf_counter() - t0
         return out
 
-    def diagram(path: str, fn: Callable[[], erd.Svg | None], link_back: bool = True) -> str:
+    def diagram(path: str, fn: Callable[[], erd.Svg | None]) -> str:
         nonlocal n_diagrams
         t0 = time.perf_counter()
         svg = fn()
@@ -273,7 +274,7 @@ def generate(inputs: Inputs, config: DocsConfig, *, progress: Callable[[str], No
             return ""
         n_diagrams += 1
         files[path] = (svg.text + "\n").encode("utf-8")
-        return svg.inline(PurePosixPath(path).name if link_back else None)
+        return svg.frame(PurePosixPath(path).name)
 
     def link_from(folder: str) -> Callable[[Key], str]:
         prefix = "" if folder == "tables" else ("tables/" if folder == "" else "../tables/")
@@ -341,8 +342,8 @@ def generate(inputs: Inputs, config: DocsConfig, *, progress: Callable[[str], No
         whole_html = diagram("erd-schema.svg", lambda: erd.draw(
             cat, drawable, link=link_from(""), folded=lookup_keys, columns=columns_ok(n_tables), stubs=False))
     classic = False
-    if 0 < n_tables <= config.whole_schema_max_tables:
-        classic = bool(diagram("erd/schema-eralchemy.svg", lambda: erd.eralchemy_svg(cat, drawable), link_back=False))
+    if 0 < n_tables <= config.classic_max_tables:
+        classic = bool(diagram("erd/schema-eralchemy.svg", lambda: erd.eralchemy_svg(cat, drawable)))
     files["erd.md"] = _tidy(render("erd.md.j2", overview=overview_html, whole=whole_html, classic=classic,
                                    groups=groups, hubs=[cell(display_name(*k)) for k in hub_keys],
                                    n_tables=n_tables, max_tables=config.whole_schema_max_tables,
@@ -365,7 +366,14 @@ def generate(inputs: Inputs, config: DocsConfig, *, progress: Callable[[str], No
             leaves.append(cell(t.display_name))
             continue
         r = graph.reach(cat, t.key)
-        entities.append(dict(key=t.key, anchor=anchor(t.display_name), steps=r.steps,
+        # One row per (table, outcome) by its shortest path (the walk is breadth-first), capped:
+        # the bullet lists above the table name every table reached.
+        first: dict[tuple[Key, str], graph.Step] = {}
+        for step in r.steps:
+            first.setdefault((step.fk.child, step.outcome), step)
+        steps = list(first.values())
+        entities.append(dict(key=t.key, anchor=anchor(t.display_name), steps=steps[:CASCADE_ROWS_MAX],
+                             more=max(len(steps) - CASCADE_ROWS_MAX, 0),
                              deleted=[cell(display_name(*k)) for k in r.deleted],
                              nulled=[cell(display_name(*k)) for k in r.nulled],
                              defaulted=[cell(display_name(*k)) for k in r.defaulted],
