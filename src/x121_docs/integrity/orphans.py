@@ -397,13 +397,19 @@ class OrphanScanner:
     def _batch(self, ref: Reference, rel: Table, strategy: str, lo: int, hi: int | None,
                want: int) -> tuple[int, list[dict[str, Any]]]:
         where, params = self._condition(ref, rel, strategy, lo, hi)
-        count_q = sql.SQL("SELECT count(*) FROM {t} AS c WHERE {w}").format(t=from_clause(rel), w=where)
+        # `values`: the same pass also finds the smallest orphan value, where the sample starts.
+        first = sql.SQL("min({})").format(sql.Identifier("c", ref.columns[0])) if strategy == "values" \
+            else sql.SQL("NULL")
+        count_q = sql.SQL("SELECT count(*), {f} FROM {t} AS c WHERE {w}").format(
+            f=first, t=from_clause(rel), w=where)
         with self.conn.transaction():
             if strategy == "values":
                 self._planner(False)
-            count = self._timed(count_q, params).fetchone()[0]
+            count, smallest = self._timed(count_q, params).fetchone()
             sample: list[dict[str, Any]] = []
             if count and want > 0:
+                if smallest is not None:
+                    where, params = self._condition(ref, rel, strategy, smallest, hi)
                 sample = self._sample(ref, rel, strategy, where, params, want)
         return count, sample
 
