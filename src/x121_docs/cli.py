@@ -20,6 +20,9 @@ from .output import err_console, scrub
 COMMAND_MODULES: tuple[str, ...] = (
     "x121_docs.pipeline",
     "x121_docs.database.commands",
+    "x121_docs.migrate.commands",
+    "x121_docs.lint.commands",
+    "x121_docs.docs.commands",
     "x121_docs.integrity.commands",
 )
 

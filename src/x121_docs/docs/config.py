@@ -1,0 +1,82 @@
+"""Settings of the docs generator: ERD groups, folding, hubs and size thresholds.
+
+Read from an optional YAML file (`docs/erd.yml` by default) so that a team can name its domain
+groups; every key has a default that works on any schema, so the file is never required.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from ..errors import ConfigError
+
+CONFIG_FILE = Path("docs") / "erd.yml"
+
+
+@dataclass(frozen=True)
+class DocsConfig:
+    #: Domain groups: group title -> table names ('name' or 'schema.name'; '*' wildcards allowed).
+    #: Tables in no group are clustered automatically (FK-connected components, split when large).
+    groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: FK hops shown around a table on its own page.
+    neighbourhood_distance: int = 1
+    #: Lookup tables are folded into the referencing table's columns (`status_id → scene_statuses`).
+    lookup_suffixes: tuple[str, ...] = ("_statuses",)
+    lookup_tables: tuple[str, ...] = ("roles",)
+    #: Tables folded like lookups outside their own diagram (e.g. `users` referenced from everywhere).
+    hubs: tuple[str, ...] = ()
+    #: A table referenced by at least this many FKs (from other tables) counts as a hub too.
+    hub_min_references: int = 12
+    #: Above this many tables the whole-schema ERD becomes an overview of the groups.
+    whole_schema_max_tables: int = 150
+    #: Above this many tables in a diagram, boxes show the table name only (no columns).
+    columns_max_tables: int = 60
+    #: Automatic groups are split when larger than this.
+    group_max_tables: int = 40
+    #: Rows of a lookup table shown on the Statuses page.
+    status_values_max: int = 200
+
+    def is_lookup_name(self, schema: str, name: str) -> bool:
+        from fnmatch import fnmatchcase
+
+        full = f"{schema}.{name}"
+        return name.endswith(self.lookup_suffixes) or any(
+            fnmatchcase(name, p) or fnmatchcase(full, p) for p in self.lookup_tables)
+
+
+def load_config(path: Path | None = None) -> DocsConfig:
+    """The config from `path` (default docs/erd.yml); defaults when the file does not exist."""
+    path = path or CONFIG_FILE
+    if not path.is_file():
+        return DocsConfig()
+    import yaml
+
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}, line {mark.line + 1}" if mark else str(path)
+        raise ConfigError(f"Cannot read the docs configuration {where}: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"The docs configuration {path} must be a mapping of settings, not {type(raw).__name__}.")
+    known = {f.name: f for f in fields(DocsConfig)}
+    values: dict = {}
+    for key, value in raw.items():
+        if key not in known:
+            raise ConfigError(f"Unknown setting {key!r} in {path}.", "Known settings: " + ", ".join(sorted(known)) + ".")
+        default = getattr(DocsConfig(), key)
+        if key == "groups":
+            if not isinstance(value, dict) or not all(isinstance(v, list) and all(isinstance(x, str) for x in v)
+                                                      for v in value.values()):
+                raise ConfigError(f"Setting 'groups' in {path} must map each group title to a list of table names.")
+            values[key] = {str(k): tuple(v) for k, v in value.items()}
+        elif isinstance(default, tuple):
+            if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+                raise ConfigError(f"Setting {key!r} in {path} must be a list of names, not {value!r}.")
+            values[key] = tuple(value)
+        elif isinstance(default, int):
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ConfigError(f"Setting {key!r} in {path} must be a whole number >= 0, not {value!r}.")
+            values[key] = value
+    return DocsConfig(**values)

