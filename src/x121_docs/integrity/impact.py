@@ -36,6 +36,7 @@ from ..errors import EXIT_FINDINGS, WorkbenchError
 from .common import find_table, from_clause, key_condition, parse_key, primary_key, qualified
 
 WORK_MEM = "64MB"
+TEMP_BUFFERS = "128MB"
 LOCK_TIMEOUT = "5s"
 TOKEN_CHARS = 20
 
@@ -131,6 +132,7 @@ class _Walk:
         self.edges_in: dict[tuple[str, str], list[ForeignKey]] = {
             t.key: [fk for fk in _incoming(catalog, t)] for t in self.reached}
         self.leaves = self._leaves()
+        self.revisited = self._revisited()
         self.temp: dict[tuple[str, str], sql.Identifier] = {}
         self.keys: dict[tuple[str, str], list[tuple[str, sql.Composable]]] = {}
 
@@ -156,6 +158,30 @@ class _Walk:
                 leaves.add(table.key)
         return leaves
 
+    def _revisited(self) -> set[tuple[str, str]]:
+        """Tables whose rows the walk can reach twice: more than one CASCADE edge into them, or on a
+        cascade cycle.  Only these need the NOT EXISTS check against rows already collected (and an
+        index for it); elsewhere each parent row is in one round and each child row has one parent."""
+        cascade_in: dict[tuple[str, str], list[ForeignKey]] = {}
+        for t in self.reached:
+            for fk in self.edges_in[t.key]:
+                if fk.on_delete == CASCADE:
+                    cascade_in.setdefault(fk.child, []).append(fk)
+        out = {k for k, fks in cascade_in.items() if len(fks) > 1}
+        for table in self.reached:  # on a cycle: the table reaches itself through CASCADE edges
+            seen, todo = set(), [table.key]
+            while todo:
+                key = todo.pop()
+                for fk in self.edges_in.get(key, []):
+                    if fk.on_delete != CASCADE:
+                        continue
+                    if fk.child == table.key:
+                        out.add(table.key)
+                    if fk.child not in seen:
+                        seen.add(fk.child)
+                        todo.append(fk.child)
+        return out
+
     # Columns stored per reached table: its identity (PK, or tableoid+ctid) and every column
     # an incoming FK references.
     def _stored(self, table: Table) -> list[tuple[str, sql.Composable]]:
@@ -179,6 +205,11 @@ class _Walk:
 
     def create(self) -> None:
         self.conn.execute("SELECT set_config('work_mem', %s, true)", (WORK_MEM,))
+        try:  # room for the temporary tables in memory; only possible before a session's first one
+            with self.conn.transaction():
+                self.conn.execute("SELECT set_config('temp_buffers', %s, false)", (TEMP_BUFFERS,))
+        except psycopg.Error:
+            pass
         for i, table in enumerate(self.reached):
             if table.key in self.leaves:
                 continue
@@ -190,8 +221,9 @@ class _Walk:
             self.conn.execute(sql.SQL(
                 "CREATE TEMP TABLE {n} ON COMMIT DROP AS SELECT {s}, 0 AS round FROM {t} AS c WITH NO DATA").format(
                 n=name, s=select, t=from_clause(table)))
-            self.conn.execute(sql.SQL("CREATE INDEX ON {n} ({k})").format(
-                n=name, k=sql.SQL(", ").join(sql.Identifier(k) for k in self.identity(table))))
+            if table.key in self.revisited:
+                self.conn.execute(sql.SQL("CREATE INDEX ON {n} ({k})").format(
+                    n=name, k=sql.SQL(", ").join(sql.Identifier(k) for k in self.identity(table))))
 
     def seed(self, key: Sequence[Any]) -> int:
         cols = self.keys[self.root.key]
@@ -228,7 +260,8 @@ class _Walk:
                         "INSERT INTO {n} SELECT {s}, %(next)s FROM {t} AS c JOIN {f} AS f ON f.round = %(round)s"
                         " AND {j} WHERE TRUE{nd}").format(
                         n=self.temp[child.key], s=sql.SQL(", ").join(e for _, e in cols), t=from_clause(child),
-                        f=self.temp[parent.key], j=self._join(fk), nd=self._not_deleted(child))
+                        f=self.temp[parent.key], j=self._join(fk),
+                        nd=self._not_deleted(child) if child.key in self.revisited else sql.SQL(""))
                     if self.conn.execute(query, {"round": rnd, "next": rnd + 1}).rowcount:
                         grew[child.key] = child
             for table in grew.values():
