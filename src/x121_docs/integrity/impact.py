@@ -30,6 +30,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from ..catalog import graph
 from ..catalog.model import CASCADE, NO_ACTION, RESTRICT, SET_DEFAULT, SET_NULL, Catalog, ForeignKey, Table
 from ..config import Settings
 from ..errors import EXIT_FINDINGS, WorkbenchError
@@ -111,14 +112,14 @@ class Impact:
 # --- the walk -----------------------------------------------------------------------------------
 
 def _incoming(catalog: Catalog, table: Table) -> list[ForeignKey]:
-    """FKs that point at rows of `table` (including FKs to its partitioned ancestors)."""
-    fks = list(catalog.referencing(table))
+    """Declared FKs that point at rows of `table` (including FKs to its partitioned ancestors)."""
+    fks = list(graph.children(catalog, table))
     parent = table.partition_of
     while parent is not None:
-        fks.extend(catalog.referencing(parent))
+        fks.extend(graph.children(catalog, parent))
         up = catalog.get(parent[1], parent[0])
         parent = up.partition_of if up else None
-    return [fk for fk in fks if not fk.inherited_from]
+    return fks
 
 
 class _Walk:
@@ -137,14 +138,12 @@ class _Walk:
         self.keys: dict[tuple[str, str], list[tuple[str, sql.Composable]]] = {}
 
     def _cascade_closure(self, root: Table) -> list[Table]:
-        seen = {root.key: root}
+        """The root, then every table ON DELETE CASCADE can reach from it (the schema-level walk)."""
         order = [root]
-        for table in order:
-            for fk in _incoming(self.catalog, table):
-                child = self.catalog.get(fk.table, fk.schema)
-                if fk.on_delete == CASCADE and child is not None and child.key not in seen:
-                    seen[child.key] = child
-                    order.append(child)
+        for step in graph.reach(self.catalog, root).steps:  # breadth-first: owners before what they own
+            table = self.catalog.get(step.fk.table, step.fk.schema)
+            if step.outcome == graph.DELETED and table is not None and table not in order:
+                order.append(table)
         return order
 
     def _leaves(self) -> set[tuple[str, str]]:
