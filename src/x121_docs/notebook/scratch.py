@@ -17,12 +17,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from psycopg import sql
-
 from ..config import Settings, load_settings
-from ..database.bootstrap import MAINTENANCE_DATABASES, BootstrapReport, bootstrap
-from ..database.connect import connect, resolve
-from ..errors import DatabaseError, WorkbenchError
+from ..database.bootstrap import BootstrapReport, bootstrap
+from ..database.bootstrap import drop_database as _drop
+from ..database.connect import resolve
+from ..errors import WorkbenchError
 
 PROJECT_NAME = "x121-docs"
 SCRATCH_PREFIX = "nb"
@@ -73,19 +72,7 @@ def drop_database(settings: Settings, name: str) -> bool:
     """
     if not SCRATCH_NAME.match(name):
         raise WorkbenchError(f"Refusing to drop database {name!r}: it is not a notebook scratch database.")
-    last: DatabaseError | None = None
-    for maintenance in MAINTENANCE_DATABASES:
-        try:
-            conn = connect(settings, maintenance, autocommit=True)
-        except DatabaseError as err:
-            last = err
-            continue
-        with conn:
-            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-            return exists is not None
-    assert last is not None
-    raise last
+    return _drop(settings, name)
 
 
 def _drop_quietly(settings: Settings, name: str) -> None:
