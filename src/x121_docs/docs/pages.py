@@ -24,7 +24,7 @@ from ..catalog.model import (CASCADE, NO_ACTION, RESTRICT, SET_DEFAULT, SET_NULL
 from . import erd
 from .config import DocsConfig
 from .data import LedgerRow, LookupData
-from .groups import Group, domain_groups, hubs, lookups
+from .groups import domain_groups, hubs, lookups
 from .names import anchor, slug, table_slug
 
 Key = tuple[str, str]
