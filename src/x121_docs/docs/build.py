@@ -2,7 +2,9 @@
 
 Data flow: database -> catalog (reflect, once) + data reads (lookups, ledger) + files
 (SCHEMA_CONVENTIONS.md, lint report, notebooks) -> `pages.generate` (pure) -> docs/generated/
--> `mkdocs build --strict` -> site/.  Timings per stage are kept for the benchmark.
+with the live values blanked (committed: the same for the same schema on any database) and a
+staging copy with them -> `mkdocs build --strict` -> site/.  Timings per stage are kept for the
+benchmark.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from ..catalog import reflect
 from ..config import MASK, Settings
 from ..database.connect import connect
 from . import site
+from .check import blank_live
 from .config import CONFIG_FILE, DocsConfig, load_config
 from .data import ledger_rows, lookup_data
 from .groups import lookups
@@ -95,7 +98,7 @@ def scrub_secrets(files: dict[str, bytes], settings: Settings) -> dict[str, byte
 
 def produce(settings: Settings, root: Path, config: DocsConfig | None = None,
             timings: dict[str, float] | None = None) -> tuple[Generated, Inputs]:
-    """The files docs/generated/ should hold for the live database (nothing written)."""
+    """The generated files for the live database, live values in (nothing written)."""
     timings = {} if timings is None else timings
     config = config or load_config(root / CONFIG_FILE)
     inputs = collect(settings, config, root, timings)
@@ -108,17 +111,18 @@ def produce(settings: Settings, root: Path, config: DocsConfig | None = None,
 
 def build(settings: Settings, root: Path, *, with_site: bool = True, site_dir: Path | None = None,
           config: DocsConfig | None = None) -> BuildResult:
-    """Regenerate docs/generated/ under `root` and (by default) build the site into site/."""
+    """Regenerate docs/generated/ under `root` (live values blanked) and, by default, build the site
+    (live values shown) into site/."""
     timings: dict[str, float] = {}
     created = site.ensure_project(root)
     generated, inputs = produce(settings, root, config, timings)
     t0 = time.perf_counter()
-    written, removed = site.write_tree(root / site.GENERATED, generated.files)
+    written, removed = site.write_tree(root / site.GENERATED, blank_live(generated.files))
     timings["write"] = time.perf_counter() - t0
     index = None
     if with_site:
         t0 = time.perf_counter()
-        index = site.mkdocs_build(root, site_dir)
+        index = site.build_site(root, generated.files, site_dir)
         timings["mkdocs"] = time.perf_counter() - t0
     return BuildResult(generated, written, removed, index, created, timings, inputs.catalog.query_count,
                        len(inputs.catalog.tables))

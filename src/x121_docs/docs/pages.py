@@ -3,7 +3,8 @@
 `generate()` is a pure function of its inputs: the same catalog and data give byte-identical
 files, which is what lets `docs check` compare the committed pages with the live schema.
 Values that change with the data rather than the schema (row estimates, status usage, ledger
-times) are wrapped in `<span class="x121-live">`, so the drift check can ignore them.
+times) are wrapped in `<span class="x121-live">`: the site shows them, the committed
+docs/generated/ holds the span empty (`check.blank_live`).
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ def code(value: object) -> str:
 
 
 def live(value: object) -> str:
-    """A value that follows the data, not the schema (ignored by the drift check)."""
+    """A value that follows the data, not the schema (shown in the site, blanked in docs/generated/)."""
     text = "" if value is None else html.escape(str(value), quote=False)
     return f"{LIVE_OPEN}{text}{LIVE_CLOSE}"
 
