@@ -9,8 +9,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PIP    := $(BIN)/python -m pip --disable-pip-version-check --quiet
 PYTEST_ARGS ?=
+# The notebooks run as tests too: nbval executes each one and compares its stored outputs.
+# Serial (one kernel at a time, the cells of a notebook depend on each other), after the suite.
+NBVAL := $(BIN)/python -m pytest --nbval notebooks --nbval-sanitize-with notebooks/nbval_sanitize.cfg -p no:xdist
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 
-.PHONY: docs test lab bench install clean stop
+.PHONY: docs test test-notebooks notebooks lab bench install clean stop
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: run make PYTHON=/path/to/python3.11")'
@@ -28,10 +32,21 @@ docs: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+	$(NBVAL)
 
+test-notebooks: $(STAMP)
+	$(NBVAL)
+
+# Re-run every notebook and store its outputs (after changing a notebook or what it shows);
+# no per-cell timing metadata, so a re-run only changes what really changed.
+notebooks: $(STAMP)
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.record_timing=False $(NOTEBOOKS)
+
+# JupyterLab on notebooks/, its `python3` kernel being this .venv's Python (with x121_docs
+# installed); the embedded server is started and the database bootstrapped first.
 lab: $(STAMP)
 	$(BIN)/x121-docs db bootstrap
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 bench: $(STAMP)
 	$(PIP) install -e '.[test,bench]'

@@ -7,6 +7,7 @@ embedded server in a temporary folder, so workers never share state.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
@@ -20,6 +21,8 @@ from x121_docs.config import Settings
 from x121_docs.database.connect import conn_params
 from x121_docs.database.embedded import SUPERUSER, EmbeddedServer
 
+from servers import scratch_dir
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 # Settings the tests must never inherit from the developer's shell.
@@ -29,12 +32,14 @@ _SCRUBBED_ENV = ("DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "DB_
 
 
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServer]:
+def pg_server() -> Iterator[EmbeddedServer]:
     """One embedded PostgreSQL 18 + pgvector for this test process, removed at the end."""
-    server = EmbeddedServer(tmp_path_factory.mktemp("pg") / "pgdata", 5432)
+    folder = scratch_dir("pg")
+    server = EmbeddedServer(folder / "pgdata", 5432)
     server.ensure_running()
     yield server
     server.destroy()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

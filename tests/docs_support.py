@@ -1,10 +1,12 @@
-"""Helpers for the docs tests: load a fixture schema, read the generated Markdown tables."""
+"""Helpers for the docs tests: load a fixture schema, read the generated Markdown and built HTML tables."""
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
 from pathlib import Path
 
 import psycopg
+from psycopg import sql
 
 from x121_docs.database.connect import conn_params
 
@@ -18,6 +20,14 @@ def load_sql(settings, text: str) -> None:  # noqa: ANN001
 
 def load_everything(settings) -> None:  # noqa: ANN001
     load_sql(settings, (FIXTURES / "everything.sql").read_text())
+
+
+def recreate_database(settings) -> None:  # noqa: ANN001
+    """Drop the database `settings` names and create it again, empty (another database, same name)."""
+    name = sql.Identifier(settings.name)
+    with psycopg.connect(autocommit=True, **conn_params(settings, "postgres")) as conn:
+        conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(name))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
 
 
 def md_rows(text: str, header_starts: str) -> list[list[str]]:
@@ -43,3 +53,45 @@ def section(text: str, heading: str) -> str:
 
 def tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+class _Tables(HTMLParser):
+    """Every <table> of a built page with the id of the heading before it: [(heading id, body rows)]."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.heading: str | None = None
+        self.tables: list[tuple[str | None, list[list[str]]]] = []
+        self.rows: list[list[str]] | None = None
+        self.cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("h1", "h2", "h3") and dict(attrs).get("id"):
+            self.heading = dict(attrs)["id"]
+        elif tag == "table":
+            self.rows = []
+            self.tables.append((self.heading, self.rows))
+        elif tag == "tr" and self.rows is not None:
+            self.rows.append([])
+        elif tag == "td" and self.rows is not None:
+            self.cell = []
+
+    def handle_data(self, data: str) -> None:
+        if self.cell is not None:
+            self.cell.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "td" and self.cell is not None and self.rows:
+            self.rows[-1].append("".join(self.cell).strip())
+            self.cell = None
+        elif tag == "tr" and self.rows and not self.rows[-1]:
+            self.rows.pop()  # the header row (th cells only)
+        elif tag == "table":
+            self.rows = None
+
+
+def html_rows(page: str, heading_id: str) -> list[list[str]]:
+    """Cell texts of the body rows of the first table after the heading with this id, in a built page."""
+    parser = _Tables()
+    parser.feed(page)
+    return next(rows for heading, rows in parser.tables if heading == heading_id)

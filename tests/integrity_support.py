@@ -1,7 +1,7 @@
 """Helpers for the integrity tests: the platform schema in a fresh database, seed data, counts.
 
-`apply_migrations` is a plain in-order executor of migrations/*.sql (each file in one
-transaction), standing in for the migration runner until it is merged.
+The schema comes from the project's migrations applied by the runner itself, once per test
+process into a template database that each test copies.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from psycopg import sql
 from x121_docs.catalog.reflect import reflect
 from x121_docs.config import Settings
 from x121_docs.database.connect import conn_params
+from x121_docs.migrate import run_migrations
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = ROOT / "migrations"
@@ -24,12 +25,8 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def apply_migrations(settings: Settings) -> None:
-    files = sorted(MIGRATIONS.glob("*.sql"))
-    assert files, f"no migrations in {MIGRATIONS}"
-    with psycopg.connect(**conn_params(settings)) as conn:
-        for path in files:
-            conn.execute(path.read_text())
-            conn.commit()
+    report = run_migrations(settings, MIGRATIONS)
+    assert report.applied, f"no migrations in {MIGRATIONS}"
 
 
 def run_sql(settings: Settings, text: str) -> None:

@@ -8,10 +8,21 @@ from __future__ import annotations
 
 import shutil
 import socket
+import tempfile
 from pathlib import Path
 
 from x121_docs.config import Secret, Settings
 from x121_docs.database.embedded import EmbeddedServer, install_dir
+
+
+def scratch_dir(label: str) -> Path:
+    """A folder for a test server's data or a copied installation, outside pytest's temp root.
+
+    A server runs as another user (`pgserver`) when the tests run as root, and every pytest
+    session resets its own temp root to mode 0700, which would cut off the servers of a session
+    already running.  Remove it with `shutil.rmtree` when done.
+    """
+    return Path(tempfile.mkdtemp(prefix=f"x121-{label}-"))
 
 
 def free_port() -> int:

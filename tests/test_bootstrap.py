@@ -1,5 +1,6 @@
 """Bootstrap against real servers: idempotence, and every expected failure with its message."""
 
+import shutil
 import subprocess
 import sys
 import uuid
@@ -13,8 +14,8 @@ from x121_docs.database.connect import conn_params, make_engine, make_pool
 from x121_docs.errors import DatabaseError
 from x121_docs.startup import start
 
-from .conftest import subprocess_env
-from .servers import free_port, install_copy, tcp_server, tcp_settings
+from conftest import subprocess_env
+from servers import free_port, install_copy, scratch_dir, tcp_server, tcp_settings
 
 SUPER_PASSWORD = "Sup3r-" + uuid.uuid4().hex[:10]
 ALICE_PASSWORD = "Al1ce-" + uuid.uuid4().hex[:10]
@@ -23,13 +24,22 @@ ALICE_PASSWORD = "Al1ce-" + uuid.uuid4().hex[:10]
 @pytest.fixture(scope="module")
 def tcp(tmp_path_factory):
     """An external-style server: TCP on 127.0.0.1, password auth, a role without CREATEDB."""
-    server = tcp_server(tmp_path_factory.mktemp("tcp"), SUPER_PASSWORD)
+    folder = scratch_dir("tcp")
+    server = tcp_server(folder, SUPER_PASSWORD)
     admin = tcp_settings(server, password=SUPER_PASSWORD)
     with psycopg.connect(autocommit=True, **conn_params(admin)) as conn:
         conn.execute(sql.SQL("CREATE ROLE alice LOGIN NOCREATEDB PASSWORD {}").format(sql.Literal(ALICE_PASSWORD)))
         conn.execute("CREATE DATABASE owned_by_alice OWNER alice")
     yield server
     server.destroy()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def scratch():
+    folder = scratch_dir("srv")
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _cli(args, **env):
@@ -70,9 +80,9 @@ def test_cli_bootstrap_twice(cli_env, run_cli):
     assert code == 0 and "Nothing to do" in out and "Created" not in out
 
 
-def test_extensions_outside_the_allow_list_are_reported(tmp_path):
-    install = install_copy(tmp_path / "install", demo_extension=True)
-    server = tcp_server(tmp_path, SUPER_PASSWORD, install=install)
+def test_extensions_outside_the_allow_list_are_reported(scratch):
+    install = install_copy(scratch / "install", demo_extension=True)
+    server = tcp_server(scratch, SUPER_PASSWORD, install=install)
     try:
         admin = tcp_settings(server, password=SUPER_PASSWORD, name="demo")
         bootstrap(admin)
@@ -112,8 +122,8 @@ def test_extension_that_the_role_may_not_create(tcp):
     assert "not allowed to create the extension vector" in run.stderr and "administrator" in run.stderr
 
 
-def test_server_without_pgvector(tmp_path):
-    server = tcp_server(tmp_path, SUPER_PASSWORD, install=install_copy(tmp_path / "install", without_vector=True))
+def test_server_without_pgvector(scratch):
+    server = tcp_server(scratch, SUPER_PASSWORD, install=install_copy(scratch / "install", without_vector=True))
     try:
         with pytest.raises(DatabaseError) as info:
             bootstrap(tcp_settings(server, password=SUPER_PASSWORD, name="x121_x121"))

@@ -8,15 +8,17 @@ from pathlib import Path
 
 import pytest
 from conftest import MIGRATIONS_DIR
-from docs_support import load_everything, load_sql, md_rows, section, tree
+from docs_support import html_rows, load_everything, load_sql, md_rows, section, tree
 
 from x121_docs.catalog import graph, reflect_settings
 from x121_docs.config import Secret
 from x121_docs.database.connect import resolve
 from x121_docs.docs.build import build
+from x121_docs.docs.pages import LIVE_CLOSE, LIVE_OPEN
 from x121_docs.migrate import run_migrations
 
 GEN = Path("docs/generated")
+EMPTY_LIVE = LIVE_OPEN + LIVE_CLOSE
 
 
 def _write(folder: Path, version: int, name: str, body: str) -> None:
@@ -38,6 +40,14 @@ def test_check_fails_after_a_migration_changes_the_schema_but_not_after_data(fre
     # data only (rows, statistics): still clean
     load_sql(fresh_db, "INSERT INTO things SELECT g, 'x' FROM generate_series(1, 500) g; ANALYZE things;")
     assert run_cli("docs", "check")[0] == 0
+
+    # a committed page that still holds a live value is drift: `docs build` would rewrite it
+    listing = cli_env / GEN / "tables.md"
+    committed = listing.read_text()
+    listing.write_text(committed.replace(EMPTY_LIVE, '<span class="x121-live">500</span>', 1))
+    code, _, err = run_cli("docs", "check")
+    assert code == 1 and "changed: tables.md" in err and "500" in err
+    listing.write_text(committed)
 
     run_migrations(fresh_db, mig)
     code, out, err = run_cli("docs", "check")
@@ -67,7 +77,9 @@ def test_main_build_migrates_our_schema_and_builds_its_site(server_settings, db_
         values = md_rows(section(statuses, f"## {t.name}"), "| id |")
         names = load_names(vector_db, t.name)
         assert [v[1] for v in values] == names and names  # every seeded value, in sort order
-        assert all(v[-2] == '<span class="x121-live">0</span>' for v in values)
+        assert all(v[-2] == EMPTY_LIVE for v in values)  # committed form: no usage count
+        shown = html_rows((cli_env / "site/generated/statuses.html").read_text(), t.name)
+        assert [(v[1], v[-2]) for v in shown] == [(n, "0") for n in names]  # the site shows them: none used yet
     fks = md_rows((gen / "cascades.md").read_text(), "| Child table |")
     assert len(fks) == len(graph.declared_foreign_keys(cat)) > 10
     assert any("→" in p.read_text() for p in (gen / "tables").glob("*.svg"))  # statuses folded into columns

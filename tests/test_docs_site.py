@@ -1,16 +1,22 @@
-"""The docs site for the fixture schema with every object kind: pages checked against the catalog."""
+"""The docs site for the fixture schema with every object kind: pages checked against the catalog;
+committed pages free of live values, the site showing them."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
-from docs_support import load_everything, load_sql, md_rows, section, tree
+from docs_support import FIXTURES, html_rows, load_everything, load_sql, md_rows, recreate_database, section, tree
 
 from x121_docs.catalog import graph, reflect_settings
+from x121_docs.docs.build import build
 from x121_docs.docs.names import table_slug
+from x121_docs.docs.pages import LIVE_CLOSE, LIVE_OPEN, LIVE_SPAN
+from x121_docs.migrate import run_migrations
 
 GEN = Path("docs/generated")
+EMPTY_LIVE = LIVE_OPEN + LIVE_CLOSE
 
 
 def test_site_for_fixture_schema_matches_catalog_and_is_deterministic(fresh_db, run_cli, cli_env):
@@ -47,11 +53,12 @@ def test_site_for_fixture_schema_matches_catalog_and_is_deterministic(fresh_db, 
     assert "**Refuses the delete:** Audit.UserActions, app.shots" in projects
     assert "**Gets NULLs:** jobs" in projects  # jobs.parent_job_id, reached through the cascade
 
-    # status values with their usage counts
+    # status values with their usage counts: shown in the site, blank in the committed pages
+    counts = {r[1]: r[-2] for r in html_rows((root / "site/generated/statuses.html").read_text(), "job_statuses")}
+    assert counts == {"queued": "2", "running": "1", "done": "0"}
     statuses = (gen / "statuses.md").read_text()
-    counts = {r[1]: r[-2] for r in md_rows(section(statuses, "## job_statuses"), "| id |")}
-    assert counts == {"queued": '<span class="x121-live">2</span>', "running": '<span class="x121-live">1</span>',
-                      "done": '<span class="x121-live">0</span>'}
+    assert {r[1]: r[-2] for r in md_rows(section(statuses, "## job_statuses"), "| id |")} == \
+        dict.fromkeys(counts, EMPTY_LIVE)
 
     # table pages: FKs in and out with actions in their own columns, indexes, triggers, enums, partitions
     jobs = (gen / "tables/jobs.md").read_text()
@@ -74,9 +81,11 @@ def test_site_for_fixture_schema_matches_catalog_and_is_deterministic(fresh_db, 
     i = next(n for n, ln in enumerate(listing) if ln.startswith("| [measurements]("))
     assert "↳ [measurements_2025]" in listing[i + 1] and "↳ [measurements_2026]" in listing[i + 2]
 
-    # diagrams: SVG inline on the ERD page, every box links to a page that exists in the site
+    # diagrams: SVG files framed on the pages (the script inlines them), every box links to a page
+    # that exists in the site
     erd_page = (gen / "erd.md").read_text()
-    assert '<div class="x121-erd"' in erd_page and "<svg" in erd_page
+    assert '<div class="x121-erd" data-src="erd-schema.svg"' in erd_page and "<svg" not in erd_page
+    assert (gen / "erd-schema.svg").read_text().startswith("<svg")
     svg_files = [p for p in gen.rglob("*.svg")]
     assert len(svg_files) > len(cat.tables) // 2
     for svg in svg_files:
@@ -93,3 +102,48 @@ def test_site_for_fixture_schema_matches_catalog_and_is_deterministic(fresh_db, 
     assert code == 0 and "(0 written, 0 removed)" in out
     assert tree(gen) == before_gen
     assert tree(root / "site") == before_site
+
+
+def test_committed_pages_are_the_same_on_any_database_and_only_the_site_shows_live_values(fresh_db, tmp_path):
+    """Two databases of one name and schema (a fresh clone, CI) with different data: status usage, row
+    estimates, ledger times.  docs/generated/ comes out byte-identical with every live span empty; the
+    two sites differ only inside the live spans (and in the search index, which holds their text)."""
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    (migrations / "20260101000000_everything.sql").write_text((FIXTURES / "everything.sql").read_text())
+    settings = replace(fresh_db, migrations_dir=migrations)
+    seed = "INSERT INTO job_statuses (id, name) VALUES (1, 'queued'), (2, 'running'), (3, 'done'); " \
+           "INSERT INTO projects (id, name) VALUES (1, 'p');"
+    data = {"a": "INSERT INTO jobs (project_id, job_status_id) SELECT 1, 1 + (g % 2) FROM generate_series(1, 301) g;"
+                 "ANALYZE jobs;",
+            "b": "UPDATE _sqlx_migrations SET installed_on = installed_on - interval '1 day', "
+                 "execution_time = execution_time + 7000000;"}
+    for name, sql_text in data.items():
+        if name != "a":
+            recreate_database(settings)
+        run_migrations(settings, migrations)
+        load_sql(settings, seed + sql_text)
+        build(settings, tmp_path / name)
+    a, b = tmp_path / "a", tmp_path / "b"
+
+    committed = tree(a / GEN)
+    assert committed == tree(b / GEN)
+    spans = [m for path, content in committed.items() if path.endswith(".md")
+             for m in LIVE_SPAN.findall(content.decode())]
+    assert len(spans) > 20 and set(spans) == {EMPTY_LIVE}
+
+    site_a, site_b = tree(a / "site"), tree(b / "site")
+    assert site_a.keys() == site_b.keys()
+    differing = {p for p in site_a if site_a[p] != site_b[p]}
+    assert {"generated/statuses.html", "generated/migrations.html", "generated/tables.html",
+            "generated/tables/jobs.html", "search/search_index.json"} <= differing
+    for path in differing - {"search/search_index.json"}:
+        assert path.endswith(".html")
+        blank = [LIVE_SPAN.sub(EMPTY_LIVE, site[path].decode()) for site in (site_a, site_b)]
+        assert blank[0] == blank[1], path
+    statuses = [{r[1]: r[-2] for r in html_rows((site / "site/generated/statuses.html").read_text(), "job_statuses")}
+                for site in (a, b)]
+    assert statuses == [{"queued": "150", "running": "151", "done": "0"},
+                        {"queued": "0", "running": "0", "done": "0"}]
+    ledger = [html_rows((site / "site/generated/migrations.html").read_text(), "migrations")[0] for site in (a, b)]
+    assert ledger[0][3] and ledger[1][3] and ledger[0][3] != ledger[1][3]  # applied at, shown and different

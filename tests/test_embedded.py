@@ -1,10 +1,10 @@
 """The embedded server: start/reuse, concurrent starts, stale pid files, foreign data folders, stop."""
 
 import os
+import shutil
 import subprocess
 import sys
 import threading
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -12,12 +12,20 @@ import pytest
 from x121_docs.database.embedded import EmbeddedServer
 from x121_docs.errors import DatabaseError
 
-from .conftest import subprocess_env
+from conftest import subprocess_env
+from servers import scratch_dir
 
 
 @pytest.fixture
-def server(tmp_path):
-    srv = EmbeddedServer(tmp_path / "pgdata", 5432)
+def folder():
+    path = scratch_dir("emb")
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def server(folder):
+    srv = EmbeddedServer(folder / "pgdata", 5432)
     yield srv
     srv.destroy()
 
@@ -85,8 +93,8 @@ def test_non_empty_folder_without_cluster_is_refused(tmp_path):
     assert (pgdata / "notes.txt").read_text() == "mine"
 
 
-def test_cli_uses_embedded_server_by_default_and_stops_it(tmp_path):
-    env = subprocess_env(X121_PGDATA=str(tmp_path / "pg"))
+def test_cli_uses_embedded_server_by_default_and_stops_it(tmp_path, folder):
+    env = subprocess_env(X121_PGDATA=str(folder / "pg"))
     cli = [sys.executable, "-m", "x121_docs"]
     try:
         run = subprocess.run([*cli, "build"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
@@ -98,4 +106,4 @@ def test_cli_uses_embedded_server_by_default_and_stops_it(tmp_path):
         again = subprocess.run([*cli, "db", "stop"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
         assert "was not running" in again.stdout
     finally:
-        EmbeddedServer(Path(tmp_path / "pg")).destroy()
+        EmbeddedServer(folder / "pg").destroy()

@@ -144,3 +144,27 @@ def test_cli_reports_orphans_with_exit_code_1(db_conn, run_cli):
 def test_soft_reference_candidates_strip_role_prefixes():
     assert soft_reference_candidates("reviewer_user_id") == ["reviewer_users", "reviewer_user", "users", "user"]
     assert soft_reference_candidates("approval_status_id")[:3] == ["approval_statuses", "approval_status", "statuses"]
+
+
+def test_any_schema_partitions_quoted_names_and_uuid_keys(db_conn, fresh_db):
+    """The catalog's 'everything' fixture: a partitioned child, "Audit"."UserActions" (uuid key)."""
+    from integrity_support import FIXTURES
+
+    from x121_docs.integrity.impact import preview
+
+    db_conn.execute((FIXTURES / "everything.sql").read_text())
+    db_conn.execute("INSERT INTO projects (id, name) VALUES (1, 'Demo')")
+    db_conn.execute("SET session_replication_role = replica")
+    db_conn.execute("INSERT INTO measurements (project_id, taken_on) VALUES (1, '2025-03-01'), (5, '2025-03-01'), "
+                    "(5, '2026-03-01'), (1, '2026-03-02')")
+    db_conn.execute("""INSERT INTO "Audit"."UserActions" ("ActionId", "userName", project_id) VALUES """
+                    "('00000000-0000-0000-0000-000000000001', 'ann', 7), "
+                    "('00000000-0000-0000-0000-000000000002', 'bob', NULL)")
+    db_conn.execute("SET session_replication_role = origin")
+    catalog = catalog_of(fresh_db)
+    found = _by_constraint(scan_orphans(db_conn, catalog))
+    assert found["fk_measurements_project"].orphans == 2  # one per partition
+    assert found["UserActions_project_id_fkey"].orphans == 1
+    assert found["UserActions_project_id_fkey"].sample == [
+        {"ActionId": "00000000-0000-0000-0000-000000000001", "project_id": 7}]
+    assert preview(db_conn, catalog, "projects", "1").deleted == {"projects": 1, "measurements": 2}

@@ -17,7 +17,7 @@ from x121_docs.lint import lint_catalog, lint_code, lint_migrations
 from x121_docs.lint.code import normalise_placeholders
 from x121_docs.lint.config import LintConfig, config_from_mapping, load_config
 from x121_docs.lint.engine import Options
-from x121_docs.lint.naming import is_plural, shorten, singular, template_name
+from x121_docs.catalog.naming import is_plural, shorten, singular, template_name
 
 EVERYTHING = Path(__file__).parent / "fixtures" / "everything.sql"
 GOOD = Path(__file__).parent / "fixtures" / "lint" / "good"

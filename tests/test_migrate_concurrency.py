@@ -9,8 +9,8 @@ import sys
 import time
 
 import psycopg
-from .conftest import subprocess_env
-from .migrate_support import ledger, tables, write
+from conftest import subprocess_env
+from migrate_support import ledger, tables, write
 
 from x121_docs.database.connect import conn_params
 from x121_docs.database.embedded import SUPERUSER

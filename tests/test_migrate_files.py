@@ -6,7 +6,7 @@ import hashlib
 from datetime import datetime, timezone
 
 import pytest
-from .migrate_support import write
+from migrate_support import write
 
 from x121_docs.errors import WorkbenchError
 from x121_docs.migrate.files import MigrationFileError, discover

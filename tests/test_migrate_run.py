@@ -6,7 +6,7 @@ import hashlib
 
 import psycopg
 import pytest
-from .migrate_support import SQLX_DDL, ledger, tables, write
+from migrate_support import SQLX_DDL, ledger, tables, write
 
 from x121_docs.database.connect import conn_params
 from x121_docs.errors import WorkbenchError
@@ -100,13 +100,20 @@ def test_failing_migration_midway_names_file_line_and_message(fresh_db, tmp_path
     assert [a.version for a in run_migrations(fresh_db, tmp_path).applied] == [20260102000000, 20260103000000]
 
 
-def test_error_without_position_says_so(fresh_db, tmp_path):
+def test_error_without_position_is_located_or_says_so(fresh_db, tmp_path):
     write(tmp_path, 20260101000000, "div", "CREATE TABLE t (id int);\nSELECT 1 / 0;\n")
     with pytest.raises(WorkbenchError) as info:
         run_migrations(fresh_db, tmp_path)
     text = info.value.render()
-    assert "division by zero" in text and "no position" in text and "20260101000000_div.sql" in text
+    assert "division by zero" in text and "20260101000000_div.sql" in text
+    assert "in the statement starting at line 2 (`SELECT 1 / 0;`)" in text
     assert tables(fresh_db) == set()
+    # a -- no-transaction file cannot be replayed safely: the message says the line is unknown
+    (tmp_path / "20260101000000_div.sql").unlink()
+    write(tmp_path, 20260101000001, "div_nt", "-- no-transaction\nSELECT 1 / 0;\n")
+    with pytest.raises(WorkbenchError) as info:
+        run_migrations(fresh_db, tmp_path)
+    assert "division by zero" in info.value.message and "no position, so the line is unknown" in info.value.message
 
 
 def test_lock_is_released_after_a_failure(fresh_db, tmp_path):

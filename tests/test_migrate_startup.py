@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from .migrate_support import ledger, tables, write
+from migrate_support import ledger, tables, write
 
 from x121_docs.errors import WorkbenchError
 from x121_docs.startup import start
@@ -44,9 +44,12 @@ def test_missing_folder_is_a_note_in_development_and_an_error_when_checking(fres
 
 
 def test_build_runs_the_migrate_stage(run_cli, cli_env):
+    # a table that breaks the conventions: the job migrates and builds the site, then exits 1 for the findings
     write(cli_env / "migrations", 20260101000000, "a", "CREATE TABLE a (id int);")
     code, out, err = run_cli("build")
-    assert code == 0, err
+    assert code == 1, err
     assert "Applied 1 migration in" in out
+    assert "site: " in out and "compliance finding(s)" in out
+    assert (cli_env / "site" / "index.html").is_file()
     code, out, err = run_cli("build")
-    assert code == 0 and "No pending migrations: 1 applied" in out
+    assert code == 1 and "No pending migrations: 1 applied" in out

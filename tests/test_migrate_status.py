@@ -7,7 +7,7 @@ import json
 
 import psycopg
 import pytest
-from .migrate_support import ledger, tables, write
+from migrate_support import ledger, tables, write
 
 from x121_docs.database.connect import conn_params
 from x121_docs.errors import WorkbenchError

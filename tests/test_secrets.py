@@ -1,5 +1,6 @@
 """A distinctive password must appear in no output, log or file the workbench writes."""
 
+import shutil
 import subprocess
 import sys
 import uuid
@@ -10,8 +11,8 @@ from psycopg import sql
 
 from x121_docs.database.connect import conn_params
 
-from .conftest import subprocess_env
-from .servers import tcp_server, tcp_settings
+from conftest import subprocess_env
+from servers import scratch_dir, tcp_server, tcp_settings
 
 PASSWORD = "Zebra-" + uuid.uuid4().hex  # distinctive: cannot occur by chance
 
@@ -30,7 +31,8 @@ def _files_containing(root: Path, needle: bytes) -> list[Path]:
 
 def test_password_never_leaks(tmp_path):
     admin_password = "Adm1n-" + uuid.uuid4().hex[:8]
-    server = tcp_server(tmp_path / "server", admin_password)
+    folder = scratch_dir("leak")
+    server = tcp_server(folder, admin_password)
     try:
         with psycopg.connect(autocommit=True, **conn_params(tcp_settings(server, password=admin_password))) as conn:
             conn.execute(sql.SQL("CREATE ROLE bob LOGIN SUPERUSER PASSWORD {}").format(sql.Literal(PASSWORD)))
@@ -57,3 +59,4 @@ def test_password_never_leaks(tmp_path):
         assert _files_containing(server.pgdata, PASSWORD.encode()) == []  # server log included
     finally:
         server.destroy()
+        shutil.rmtree(folder, ignore_errors=True)

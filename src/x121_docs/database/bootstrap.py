@@ -6,6 +6,8 @@ a second run changes nothing and says so.  Nothing here drops or alters existing
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import psycopg
@@ -64,7 +66,9 @@ def _database_exists(settings: Settings) -> bool:
         return False
 
 
-def _create_database(settings: Settings) -> None:
+@contextmanager
+def maintenance_connection(settings: Settings) -> Iterator[psycopg.Connection]:
+    """An autocommit connection to the first maintenance database the role may use (CREATE/DROP DATABASE)."""
     last: DatabaseError | None = None
     for maintenance in MAINTENANCE_DATABASES:
         try:
@@ -73,20 +77,33 @@ def _create_database(settings: Settings) -> None:
             last = err
             continue
         with conn:
-            try:
-                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(settings.name)))
-            except pgerrors.DuplicateDatabase:
-                return  # created by a concurrent bootstrap: fine
-            except pgerrors.InsufficientPrivilege:
-                raise DatabaseError(
-                    f"User {settings.user!r} is not allowed to create the database {settings.name!r} "
-                    f"(no CREATEDB privilege).",
-                    f"Have an administrator create it: CREATE DATABASE {settings.name} OWNER {settings.user}; "
-                    "then run the bootstrap again.",
-                ) from None
-            return
+            yield conn
+        return
     assert last is not None
     raise last
+
+
+def drop_database(settings: Settings, name: str) -> bool:
+    """Drop database `name` on the settings' server, closing its connections; False when it was absent."""
+    with maintenance_connection(settings) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    return exists is not None
+
+
+def _create_database(settings: Settings) -> None:
+    with maintenance_connection(settings) as conn:
+        try:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(settings.name)))
+        except pgerrors.DuplicateDatabase:
+            return  # created by a concurrent bootstrap: fine
+        except pgerrors.InsufficientPrivilege:
+            raise DatabaseError(
+                f"User {settings.user!r} is not allowed to create the database {settings.name!r} "
+                f"(no CREATEDB privilege).",
+                f"Have an administrator create it: CREATE DATABASE {settings.name} OWNER {settings.user}; "
+                "then run the bootstrap again.",
+            ) from None
 
 
 def _ensure_extension(conn: psycopg.Connection, name: str, database: str, report: BootstrapReport) -> None:

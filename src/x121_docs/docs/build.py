@@ -2,7 +2,9 @@
 
 Data flow: database -> catalog (reflect, once) + data reads (lookups, ledger) + files
 (SCHEMA_CONVENTIONS.md, lint report, notebooks) -> `pages.generate` (pure) -> docs/generated/
--> `mkdocs build --strict` -> site/.  Timings per stage are kept for the benchmark.
+with the live values blanked (committed: the same for the same schema on any database) and a
+staging copy with them -> `mkdocs build --strict` -> site/.  Timings per stage are kept for the
+benchmark.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from ..catalog import reflect
 from ..config import MASK, Settings
 from ..database.connect import connect
 from . import site
+from .check import blank_live
 from .config import CONFIG_FILE, DocsConfig, load_config
 from .data import ledger_rows, lookup_data
 from .groups import lookups
@@ -43,25 +46,28 @@ def _relative(path: Path, root: Path) -> str:
         return path.name
 
 
-def _compliance(settings: Settings, root: Path, report=None) -> tuple[str | None, str, tuple[tuple[str, str], ...]]:  # noqa: ANN001
-    """The linter's report and metrics: the one the caller already has (the main job lints first),
-    else the migrations folder linted now."""
-    if report is None:
-        if not settings.migrations_dir.is_dir():
-            return None, f"No migrations folder ({_relative(settings.migrations_dir, root)}) to lint.", ()
-        from ..lint import lint_migrations, load_config
+def _compliance(catalog, root: Path) -> tuple[str | None, str, tuple[tuple[str, str], ...]]:  # noqa: ANN001
+    """The linter's catalog rules and metrics on the already-reflected catalog (no second reflection).
 
-        report = lint_migrations(settings, settings.migrations_dir, load_config(root / "pyproject.toml")
-                                 if (root / "pyproject.toml").is_file() else load_config())
-    from ..lint.report import METRICS, format_metric
+    Named after the database, not its connection, so the page is the same on every machine and
+    `docs check` sees exactly what `docs build` wrote.  Optional: skipped with a note without the linter.
+    """
+    try:
+        from ..lint import LintReport, lint_catalog
+        from ..lint import load_config as load_lint_config
+        from ..lint.catalog_rules import catalog_metrics
+        from ..lint.report import METRICS, format_metric
+    except ImportError:
+        return None, "The compliance report appears here once the migration linter is part of the workbench.", ()
+    pyproject = root / "pyproject.toml"
+    config = load_lint_config(pyproject if pyproject.is_file() else None)
+    report = LintReport(mode="database", target=catalog.database, findings=lint_catalog(catalog, config),
+                        metrics=catalog_metrics(catalog, config))
+    metrics = tuple((METRICS[k][0], format_metric(k, report.metrics[k])) for k in METRICS if k in report.metrics)
+    return report.to_markdown(), "", metrics
 
-    flat = tuple((label, format_metric(key, report.metrics[key]))
-                 for key, (label, _unit) in METRICS.items() if key in report.metrics)
-    return report.to_markdown(), "", flat
 
-
-def collect(settings: Settings, config: DocsConfig, root: Path, timings: dict[str, float],
-            lint_report=None) -> Inputs:  # noqa: ANN001 (LintReport | None)
+def collect(settings: Settings, config: DocsConfig, root: Path, timings: dict[str, float]) -> Inputs:
     """Everything the pages need, with the catalog reflected once."""
     t0 = time.perf_counter()
     with connect(settings, autocommit=True) as conn:
@@ -72,7 +78,7 @@ def collect(settings: Settings, config: DocsConfig, root: Path, timings: dict[st
     ledger = ledger_rows(settings, catalog, settings.migrations_dir)
     conventions_path = root / CONVENTIONS_FILE
     conventions = conventions_path.read_text(encoding="utf-8") if conventions_path.is_file() else None
-    compliance, note, metrics = _compliance(settings, root, lint_report)
+    compliance, note, metrics = _compliance(catalog, root)
     notebooks = convert_notebooks(root / "notebooks")
     timings["data"] = time.perf_counter() - t0
     return Inputs(catalog=catalog, lookups=lookup, ledger=ledger,
@@ -91,11 +97,11 @@ def scrub_secrets(files: dict[str, bytes], settings: Settings) -> dict[str, byte
 
 
 def produce(settings: Settings, root: Path, config: DocsConfig | None = None,
-            timings: dict[str, float] | None = None, lint_report=None) -> tuple[Generated, Inputs]:  # noqa: ANN001
-    """The files docs/generated/ should hold for the live database (nothing written)."""
+            timings: dict[str, float] | None = None) -> tuple[Generated, Inputs]:
+    """The generated files for the live database, live values in (nothing written)."""
     timings = {} if timings is None else timings
     config = config or load_config(root / CONFIG_FILE)
-    inputs = collect(settings, config, root, timings, lint_report)
+    inputs = collect(settings, config, root, timings)
     generated = generate(inputs, config)
     generated.files.update(site.asset_files())
     generated.files = dict(sorted(scrub_secrets(generated.files, settings).items()))
@@ -104,18 +110,19 @@ def produce(settings: Settings, root: Path, config: DocsConfig | None = None,
 
 
 def build(settings: Settings, root: Path, *, with_site: bool = True, site_dir: Path | None = None,
-          config: DocsConfig | None = None, lint_report=None) -> BuildResult:  # noqa: ANN001
-    """Regenerate docs/generated/ under `root` and (by default) build the site into site/."""
+          config: DocsConfig | None = None) -> BuildResult:
+    """Regenerate docs/generated/ under `root` (live values blanked) and, by default, build the site
+    (live values shown) into site/."""
     timings: dict[str, float] = {}
     created = site.ensure_project(root)
-    generated, inputs = produce(settings, root, config, timings, lint_report)
+    generated, inputs = produce(settings, root, config, timings)
     t0 = time.perf_counter()
-    written, removed = site.write_tree(root / site.GENERATED, generated.files)
+    written, removed = site.write_tree(root / site.GENERATED, blank_live(generated.files))
     timings["write"] = time.perf_counter() - t0
     index = None
     if with_site:
         t0 = time.perf_counter()
-        index = site.mkdocs_build(root, site_dir)
+        index = site.build_site(root, generated.files, site_dir)
         timings["mkdocs"] = time.perf_counter() - t0
     return BuildResult(generated, written, removed, index, created, timings, inputs.catalog.query_count,
                        len(inputs.catalog.tables))

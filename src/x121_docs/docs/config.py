@@ -30,6 +30,8 @@ class DocsConfig:
     hub_min_references: int = 12
     #: Above this many tables the whole-schema ERD becomes an overview of the groups.
     whole_schema_max_tables: int = 150
+    #: Up to this many tables, eralchemy also draws the classic printable ERD (its layout is slow).
+    classic_max_tables: int = 60
     #: Above this many tables in a diagram, boxes show the table name only (no columns).
     columns_max_tables: int = 60
     #: Automatic groups are split when larger than this.

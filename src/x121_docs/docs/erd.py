@@ -38,15 +38,21 @@ class Svg:
     width: float
     height: float
 
-    def inline(self, download: str | None = None) -> str:
-        """A raw-HTML block for a Markdown page: the SVG in a pan/zoom frame, no blank lines."""
+    def frame(self, src: str) -> str:
+        """A raw-HTML block for a Markdown page that shows the SVG file `src` (relative to the page).
+
+        The page stays small (MkDocs and its search index never parse the diagram): the vendored
+        script fetches the file and inlines it for pan, zoom and links; without script, or from
+        file://, the <object> shows it as it is (its links open in the top window).
+        """
         # The frame fits the diagram scaled to the content column (~780 px), between 140 and 720 px.
         scale = min(1.0, 780.0 / self.width) if self.width else 1.0
         height = int(min(max(self.height * scale + 24, 140), 720))
-        link = (f'<a class="x121-erd-download" href="{html.escape(download)}">open the SVG</a>'
-                if download else "")
-        return (f'<div class="x121-erd" data-width="{self.width:.0f}" data-height="{self.height:.0f}" '
-                f'style="height:{height}px">\n{self.text}\n</div>\n{link}\n')
+        src = html.escape(src)
+        return (f'<div class="x121-erd" data-src="{src}" data-width="{self.width:.0f}" '
+                f'data-height="{self.height:.0f}" style="height:{height}px">'
+                f'<object type="image/svg+xml" data="{src}" aria-label="diagram"></object></div>\n'
+                f'<a class="x121-erd-download" href="{src}">open the SVG</a>\n')
 
 
 @contextmanager

@@ -76,6 +76,20 @@ def _split(catalog: Catalog, comp: tuple[Key, ...], size: int) -> list[tuple[Key
                         nxt.append(o)
             frontier = nxt
         pieces.append(tuple(sorted(piece)))
+    return _merge_small(catalog, pieces, size)
+
+
+def _merge_small(catalog: Catalog, pieces: list[tuple[Key, ...]], size: int) -> list[tuple[Key, ...]]:
+    """Fold pieces of a few tables (what is left when BFS balls run dry) into the piece they link to most."""
+    small = max(3, size // 8)
+    pieces = sorted(pieces, key=lambda p: (-len(p), p[0]))
+    while len(pieces) > 1 and len(pieces[-1]) < small:
+        piece = pieces.pop()
+        members = set(piece)
+        links = [sum(1 for k in other for o in graph.adjacent(catalog, k) if o in members) for other in pieces]
+        best = max(range(len(pieces)), key=lambda i: (links[i], -i))
+        pieces[best] = tuple(sorted(pieces[best] + piece))
+        pieces.sort(key=lambda p: (-len(p), p[0]))
     return pieces
 
 

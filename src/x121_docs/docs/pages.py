@@ -3,7 +3,8 @@
 `generate()` is a pure function of its inputs: the same catalog and data give byte-identical
 files, which is what lets `docs check` compare the committed pages with the live schema.
 Values that change with the data rather than the schema (row estimates, status usage, ledger
-times) are wrapped in `<span class="x121-live">`, so the drift check can ignore them.
+times) are wrapped in `<span class="x121-live">`: the site shows them, the committed
+docs/generated/ holds the span empty (`check.blank_live`).
 """
 
 from __future__ import annotations
@@ -24,11 +25,12 @@ from ..catalog.model import (CASCADE, NO_ACTION, RESTRICT, SET_DEFAULT, SET_NULL
 from . import erd
 from .config import DocsConfig
 from .data import LedgerRow, LookupData
-from .groups import Group, domain_groups, hubs, lookups
+from .groups import domain_groups, hubs, lookups
 from .names import anchor, slug, table_slug
 
 Key = tuple[str, str]
 LIVE_OPEN, LIVE_CLOSE = '<span class="x121-live">', "</span>"
+CASCADE_ROWS_MAX = 30  # path rows per entity on the Cascades page
 LIVE_SPAN = re.compile(re.escape(LIVE_OPEN) + r"[^<]*" + re.escape(LIVE_CLOSE))
 
 
@@ -83,7 +85,7 @@ def code(value: object) -> str:
 
 
 def live(value: object) -> str:
-    """A value that follows the data, not the schema (ignored by the drift check)."""
+    """A value that follows the data, not the schema (shown in the site, blanked in docs/generated/)."""
     text = "" if value is None else html.escape(str(value), quote=False)
     return f"{LIVE_OPEN}{text}{LIVE_CLOSE}"
 
@@ -264,7 +266,7 @@ def generate(inputs: Inputs, config: DocsConfig, *, progress: Callable[[str], No
         timings["pages"] += time.perf_counter() - t0
         return out
 
-    def diagram(path: str, fn: Callable[[], erd.Svg | None], link_back: bool = True) -> str:
+    def diagram(path: str, fn: Callable[[], erd.Svg | None]) -> str:
         nonlocal n_diagrams
         t0 = time.perf_counter()
         svg = fn()
@@ -273,7 +275,7 @@ def generate(inputs: Inputs, config: DocsConfig, *, progress: Callable[[str], No
             return ""
         n_diagrams += 1
         files[path] = (svg.text + "\n").encode("utf-8")
-        return svg.inline(PurePosixPath(path).name if link_back else None)
+        return svg.frame(PurePosixPath(path).name)
 
     def link_from(folder: str) -> Callable[[Key], str]:
         prefix = "" if folder == "tables" else ("tables/" if folder == "" else "../tables/")
@@ -341,8 +343,8 @@ def generate(inputs: Inputs, config: DocsConfig, *, progress: Callable[[str], No
         whole_html = diagram("erd-schema.svg", lambda: erd.draw(
             cat, drawable, link=link_from(""), folded=lookup_keys, columns=columns_ok(n_tables), stubs=False))
     classic = False
-    if 0 < n_tables <= config.whole_schema_max_tables:
-        classic = bool(diagram("erd/schema-eralchemy.svg", lambda: erd.eralchemy_svg(cat, drawable), link_back=False))
+    if 0 < n_tables <= config.classic_max_tables:
+        classic = bool(diagram("erd/schema-eralchemy.svg", lambda: erd.eralchemy_svg(cat, drawable)))
     files["erd.md"] = _tidy(render("erd.md.j2", overview=overview_html, whole=whole_html, classic=classic,
                                    groups=groups, hubs=[cell(display_name(*k)) for k in hub_keys],
                                    n_tables=n_tables, max_tables=config.whole_schema_max_tables,
@@ -365,7 +367,14 @@ def generate(inputs: Inputs, config: DocsConfig, *, progress: Callable[[str], No
             leaves.append(cell(t.display_name))
             continue
         r = graph.reach(cat, t.key)
-        entities.append(dict(key=t.key, anchor=anchor(t.display_name), steps=r.steps,
+        # One row per (table, outcome) by its shortest path (the walk is breadth-first), capped:
+        # the bullet lists above the table name every table reached.
+        first: dict[tuple[Key, str], graph.Step] = {}
+        for step in r.steps:
+            first.setdefault((step.fk.child, step.outcome), step)
+        steps = list(first.values())
+        entities.append(dict(key=t.key, anchor=anchor(t.display_name), steps=steps[:CASCADE_ROWS_MAX],
+                             more=max(len(steps) - CASCADE_ROWS_MAX, 0),
                              deleted=[cell(display_name(*k)) for k in r.deleted],
                              nulled=[cell(display_name(*k)) for k in r.nulled],
                              defaulted=[cell(display_name(*k)) for k in r.defaulted],

@@ -1,6 +1,8 @@
 """The MkDocs side: project files, writing the generated tree, `mkdocs build --strict`, serving.
 
-The build runs MkDocs in a subprocess of this Python (offline: Material with `font: false`, the
+The site is built from a staging copy of docs/ whose generated/ holds the pages with their live
+values, so site/ shows current counts and times while the committed docs/generated/ keeps them
+blank.  MkDocs runs in a subprocess of this Python (offline: Material with `font: false`, the
 built-in search) with SOURCE_DATE_EPOCH fixed, so two builds of the same pages give the same site.
 """
 
@@ -9,8 +11,10 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from importlib import resources
 from pathlib import Path
 
@@ -68,22 +72,71 @@ def read_tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def mkdocs_build(root: Path, site_dir: Path | None = None) -> Path:
-    """`mkdocs build --strict` in `root`; returns site/index.html. Raises with MkDocs' warnings on failure."""
+def build_site(root: Path, files: dict[str, bytes], site_dir: Path | None = None) -> Path:
+    """Build the site from a staging copy of root/docs/ whose generated/ holds `files` (live values in).
+
+    The rest of docs/ (hand-written pages, erd.yml) is copied as it is; mkdocs.yml stays in place, so
+    its other relative paths (theme overrides, hooks) still resolve from the project."""
+    docs = root / GENERATED.parent
+    with tempfile.TemporaryDirectory(prefix="x121-docs-") as tmp:
+        staged = Path(tmp) / GENERATED.parent
+        if docs.is_dir():
+            shutil.copytree(docs, staged, ignore=lambda d, names: [GENERATED.name] if Path(d) == docs else [])
+        write_tree(Path(tmp) / GENERATED, files)
+        return mkdocs_build(root, site_dir, docs_dir=staged)
+
+
+def mkdocs_build(root: Path, site_dir: Path | None = None, docs_dir: Path | None = None) -> Path:
+    """`mkdocs build --strict` of root/mkdocs.yml (its docs_dir replaced by `docs_dir` when given).
+
+    Returns site/index.html; raises with MkDocs' warnings on failure."""
     config = root / "mkdocs.yml"
     if not config.is_file():
         raise WorkbenchError(f"No mkdocs.yml in {root}.", "Run `x121-docs docs build` there to create the default one.")
     site = (site_dir or root / "site").resolve()
     env = dict(os.environ, SOURCE_DATE_EPOCH=os.environ.get("SOURCE_DATE_EPOCH", "0"), NO_MKDOCS_2_WARNING="1",
                DISABLE_MKDOCS_2_WARNING="true")
-    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "-q", "-f", str(config),
-                           "-d", str(site)], cwd=root, env=env, capture_output=True, text=True)
+    runner = "import sys; from x121_docs.docs.site import _run_mkdocs; sys.exit(_run_mkdocs(*sys.argv[1:]))"
+    proc = subprocess.run([sys.executable, "-c", runner, str(config), str(docs_dir or ""), str(site)],
+                          cwd=root, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
-        lines = [ln for ln in (proc.stderr + proc.stdout).splitlines() if ln.strip()]
+        output = proc.stderr + proc.stdout
+        if docs_dir:  # name the project's folder, not the staging copy
+            output = output.replace(str(docs_dir), str(root / GENERATED.parent))
+        lines = [ln for ln in output.splitlines() if ln.strip()]
         detail = " | ".join(ln for ln in lines if "WARNING" in ln or "ERROR" in ln or "Error" in ln)[:2000]
         raise WorkbenchError(f"mkdocs build --strict failed in {root}: {detail or ' | '.join(lines[-5:])}",
                              "Fix the page or mkdocs.yml it names; generated pages are rebuilt on every run.")
     return site / "index.html"
+
+
+def _run_mkdocs(config_file: str, docs_dir: str, site_dir: str) -> int:
+    """In the subprocess: what `mkdocs build --strict --clean -q` does, through MkDocs' Python API
+    because its command line cannot override docs_dir."""
+    import logging
+
+    from mkdocs import config
+    from mkdocs.commands import build
+    from mkdocs.exceptions import MkDocsException
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)-8s-  %(message)s"))
+    log = logging.getLogger("mkdocs")
+    log.addHandler(handler)
+    log.setLevel(logging.WARNING)
+    log.propagate = False
+    overrides = {"docs_dir": docs_dir} if docs_dir else {}
+    try:
+        cfg = config.load_config(config_file=config_file, site_dir=site_dir, strict=True, **overrides)
+        cfg.plugins.on_startup(command="build", dirty=False)
+        try:
+            build.build(cfg, dirty=False)
+        finally:
+            cfg.plugins.on_shutdown()
+    except MkDocsException as exc:
+        print(f"ERROR   -  {exc.format_message()}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def serve(site: Path, host: str = "127.0.0.1", port: int = 8000) -> http.server.ThreadingHTTPServer:

@@ -30,12 +30,14 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from ..catalog import graph
 from ..catalog.model import CASCADE, NO_ACTION, RESTRICT, SET_DEFAULT, SET_NULL, Catalog, ForeignKey, Table
 from ..config import Settings
 from ..errors import EXIT_FINDINGS, WorkbenchError
 from .common import find_table, from_clause, key_condition, parse_key, primary_key, qualified
 
 WORK_MEM = "64MB"
+TEMP_BUFFERS = "128MB"
 LOCK_TIMEOUT = "5s"
 TOKEN_CHARS = 20
 
@@ -110,14 +112,14 @@ class Impact:
 # --- the walk -----------------------------------------------------------------------------------
 
 def _incoming(catalog: Catalog, table: Table) -> list[ForeignKey]:
-    """FKs that point at rows of `table` (including FKs to its partitioned ancestors)."""
-    fks = list(catalog.referencing(table))
+    """Declared FKs that point at rows of `table` (including FKs to its partitioned ancestors)."""
+    fks = list(graph.children(catalog, table))
     parent = table.partition_of
     while parent is not None:
-        fks.extend(catalog.referencing(parent))
+        fks.extend(graph.children(catalog, parent))
         up = catalog.get(parent[1], parent[0])
         parent = up.partition_of if up else None
-    return [fk for fk in fks if not fk.inherited_from]
+    return fks
 
 
 class _Walk:
@@ -131,18 +133,17 @@ class _Walk:
         self.edges_in: dict[tuple[str, str], list[ForeignKey]] = {
             t.key: [fk for fk in _incoming(catalog, t)] for t in self.reached}
         self.leaves = self._leaves()
+        self.revisited = self._revisited()
         self.temp: dict[tuple[str, str], sql.Identifier] = {}
         self.keys: dict[tuple[str, str], list[tuple[str, sql.Composable]]] = {}
 
     def _cascade_closure(self, root: Table) -> list[Table]:
-        seen = {root.key: root}
+        """The root, then every table ON DELETE CASCADE can reach from it (the schema-level walk)."""
         order = [root]
-        for table in order:
-            for fk in _incoming(self.catalog, table):
-                child = self.catalog.get(fk.table, fk.schema)
-                if fk.on_delete == CASCADE and child is not None and child.key not in seen:
-                    seen[child.key] = child
-                    order.append(child)
+        for step in graph.reach(self.catalog, root).steps:  # breadth-first: owners before what they own
+            table = self.catalog.get(step.fk.table, step.fk.schema)
+            if step.outcome == graph.DELETED and table is not None and table not in order:
+                order.append(table)
         return order
 
     def _leaves(self) -> set[tuple[str, str]]:
@@ -155,6 +156,30 @@ class _Walk:
             if len(into) == 1 and into[0].on_delete == CASCADE:
                 leaves.add(table.key)
         return leaves
+
+    def _revisited(self) -> set[tuple[str, str]]:
+        """Tables whose rows the walk can reach twice: more than one CASCADE edge into them, or on a
+        cascade cycle.  Only these need the NOT EXISTS check against rows already collected (and an
+        index for it); elsewhere each parent row is in one round and each child row has one parent."""
+        cascade_in: dict[tuple[str, str], list[ForeignKey]] = {}
+        for t in self.reached:
+            for fk in self.edges_in[t.key]:
+                if fk.on_delete == CASCADE:
+                    cascade_in.setdefault(fk.child, []).append(fk)
+        out = {k for k, fks in cascade_in.items() if len(fks) > 1}
+        for table in self.reached:  # on a cycle: the table reaches itself through CASCADE edges
+            seen, todo = set(), [table.key]
+            while todo:
+                key = todo.pop()
+                for fk in self.edges_in.get(key, []):
+                    if fk.on_delete != CASCADE:
+                        continue
+                    if fk.child == table.key:
+                        out.add(table.key)
+                    if fk.child not in seen:
+                        seen.add(fk.child)
+                        todo.append(fk.child)
+        return out
 
     # Columns stored per reached table: its identity (PK, or tableoid+ctid) and every column
     # an incoming FK references.
@@ -179,6 +204,11 @@ class _Walk:
 
     def create(self) -> None:
         self.conn.execute("SELECT set_config('work_mem', %s, true)", (WORK_MEM,))
+        try:  # room for the temporary tables in memory; only possible before a session's first one
+            with self.conn.transaction():
+                self.conn.execute("SELECT set_config('temp_buffers', %s, false)", (TEMP_BUFFERS,))
+        except psycopg.Error:
+            pass
         for i, table in enumerate(self.reached):
             if table.key in self.leaves:
                 continue
@@ -190,8 +220,9 @@ class _Walk:
             self.conn.execute(sql.SQL(
                 "CREATE TEMP TABLE {n} ON COMMIT DROP AS SELECT {s}, 0 AS round FROM {t} AS c WITH NO DATA").format(
                 n=name, s=select, t=from_clause(table)))
-            self.conn.execute(sql.SQL("CREATE INDEX ON {n} ({k})").format(
-                n=name, k=sql.SQL(", ").join(sql.Identifier(k) for k in self.identity(table))))
+            if table.key in self.revisited:
+                self.conn.execute(sql.SQL("CREATE INDEX ON {n} ({k})").format(
+                    n=name, k=sql.SQL(", ").join(sql.Identifier(k) for k in self.identity(table))))
 
     def seed(self, key: Sequence[Any]) -> int:
         cols = self.keys[self.root.key]
@@ -228,7 +259,8 @@ class _Walk:
                         "INSERT INTO {n} SELECT {s}, %(next)s FROM {t} AS c JOIN {f} AS f ON f.round = %(round)s"
                         " AND {j} WHERE TRUE{nd}").format(
                         n=self.temp[child.key], s=sql.SQL(", ").join(e for _, e in cols), t=from_clause(child),
-                        f=self.temp[parent.key], j=self._join(fk), nd=self._not_deleted(child))
+                        f=self.temp[parent.key], j=self._join(fk),
+                        nd=self._not_deleted(child) if child.key in self.revisited else sql.SQL(""))
                     if self.conn.execute(query, {"round": rnd, "next": rnd + 1}).rowcount:
                         grew[child.key] = child
             for table in grew.values():

@@ -23,7 +23,8 @@ from psycopg import sql
 from ..catalog.model import Catalog, Constraint, ForeignKey, Table
 from ..errors import WorkbenchError
 from .common import from_clause, key_condition, primary_key
-from .naming import _engine, column_meaning, column_words, entity_count, entity_name
+from ..catalog.naming import inflector
+from .naming import column_meaning, column_words, entity_count, entity_name
 
 if TYPE_CHECKING:
     from .impact import Impact
@@ -121,7 +122,7 @@ class _Lookup:
 # --- pieces of sentences -----------------------------------------------------------------------
 
 def _a(phrase: str) -> str:
-    return _engine().a(phrase)
+    return inflector().a(phrase)
 
 
 def _quote(value: Any) -> str:

@@ -1,45 +1,19 @@
 """Words for tables and columns: singular/plural entity names, soft-reference guesses.
 
 Messages and scans name things the way a user would ("approval status", "3 segment
-approvals"), so the rules live in one place: singularise the last word of a snake_case
-name with inflect, read an explicit entity name from a table COMMENT when one is given.
+approvals"), with the catalog's inflector (`catalog.naming`, shared with the linter's naming
+rules), or an explicit entity name from a table COMMENT when one is given.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from ..catalog.model import Catalog, Column, Table
+from ..catalog.naming import plural, singular
 
 #: A table COMMENT may name its entity explicitly on its first line: "Entity: video clip."
 _ENTITY_PREFIX = "entity:"
-
-
-@lru_cache(maxsize=1)
-def _engine():  # noqa: ANN202 - inflect.engine is slow to build; one is enough
-    import inflect
-
-    return inflect.engine()
-
-
-def _split_last(name: str) -> tuple[str, str]:
-    head, _, last = name.rpartition("_")
-    return head, last
-
-
-def plural(name: str) -> str:
-    """Plural of a snake_case noun phrase: 'approval_status' -> 'approval_statuses'."""
-    head, last = _split_last(name)
-    word = _engine().plural_noun(last) or last
-    return f"{head}_{word}" if head else word
-
-
-def singular(name: str) -> str:
-    """Singular of a snake_case noun phrase: 'approval_statuses' -> 'approval_status'."""
-    head, last = _split_last(name)
-    word = _engine().singular_noun(last) or last
-    return f"{head}_{word}" if head else word
 
 
 def entity_name(table: Table) -> str:

@@ -384,7 +384,7 @@ class OrphanScanner:
         with self.conn.transaction():
             return self._timed(query, params).fetchone()
 
-    def _timed(self, query: sql.Composable, params: dict[str, Any]) -> psycopg.Cursor:
+    def _timed(self, query: sql.Composable, params: dict[str, Any] | list[Any]) -> psycopg.Cursor:
         """Run inside the caller's transaction with SET LOCAL statement_timeout."""
         self.conn.execute("SELECT set_config('statement_timeout', %s, true)", (str(self.timeout_ms),))
         try:
@@ -397,28 +397,53 @@ class OrphanScanner:
     def _batch(self, ref: Reference, rel: Table, strategy: str, lo: int, hi: int | None,
                want: int) -> tuple[int, list[dict[str, Any]]]:
         where, params = self._condition(ref, rel, strategy, lo, hi)
-        count_q = sql.SQL("SELECT count(*) FROM {t} AS c WHERE {w}").format(t=from_clause(rel), w=where)
+        # `values`: the same pass also finds the smallest orphan value, where the sample starts.
+        first = sql.SQL("min({})").format(sql.Identifier("c", ref.columns[0])) if strategy == "values" \
+            else sql.SQL("NULL")
+        count_q = sql.SQL("SELECT count(*), {f} FROM {t} AS c WHERE {w}").format(
+            f=first, t=from_clause(rel), w=where)
         with self.conn.transaction():
             if strategy == "values":
                 self._planner(False)
-            count = self._timed(count_q, params).fetchone()[0]
+            count, smallest = self._timed(count_q, params).fetchone()
             sample: list[dict[str, Any]] = []
             if count and want > 0:
-                if strategy == "values":
-                    self._planner(True)
-                keys = list(rel.primary_key.columns) if rel.primary_key else []
-                shown = keys + [c for c in ref.columns if c not in keys]
-                select = [sql.Identifier("c", c) for c in shown]
-                if not keys:
-                    select.insert(0, sql.SQL("c.ctid::text AS ctid"))
-                    shown.insert(0, "ctid")
-                order = [sql.Identifier("c", c) for c in keys] or [sql.SQL("c.ctid")]
-                sample_q = sql.SQL("SELECT {s} FROM {t} AS c WHERE {w} ORDER BY {o} LIMIT {n}").format(
-                    s=sql.SQL(", ").join(select), t=from_clause(rel), w=where,
-                    o=sql.SQL(", ").join(order), n=sql.Literal(want))
-                rows = self._timed(sample_q, params).fetchall()
-                sample = [{k: jsonable(v) for k, v in zip(shown, row)} for row in rows]
+                if smallest is not None:
+                    where, params = self._condition(ref, rel, strategy, smallest, hi)
+                sample = self._sample(ref, rel, strategy, where, params, want)
         return count, sample
+
+    def _sample(self, ref: Reference, rel: Table, strategy: str, where: sql.Composable, params: dict[str, Any],
+                want: int) -> list[dict[str, Any]]:
+        """A few orphan rows (key and FK values), found without a second full pass over the batch.
+
+        `values`: first the smallest orphan FK values, with the same pinned index-only plan as
+        the count, then the rows holding them through the FK index.  `blocks`: the first
+        orphans in physical order (the TID range scan stops at `want`).
+        """
+        keys = list(rel.primary_key.columns) if rel.primary_key else []
+        shown = keys + [c for c in ref.columns if c not in keys]
+        select = [sql.Identifier("c", c) for c in shown]
+        if not keys:
+            select.insert(0, sql.SQL("c.ctid::text AS ctid"))
+            shown.insert(0, "ctid")
+        cols = sql.SQL(", ").join(sql.Identifier("c", c) for c in ref.columns)
+        if strategy == "values":
+            values = self._timed(sql.SQL("SELECT DISTINCT {c} FROM {t} AS c WHERE {w} ORDER BY {c} LIMIT {n}").format(
+                c=cols, t=from_clause(rel), w=where, n=sql.Literal(want)), params).fetchall()
+            self._planner(True)
+            if not values:
+                return []
+            row = sql.SQL("({})").format(sql.SQL(", ").join(sql.Placeholder() for _ in ref.columns))
+            order = [sql.Identifier("c", c) for c in ref.columns] + [sql.Identifier("c", c) for c in keys]
+            query = sql.SQL("SELECT {s} FROM {t} AS c WHERE ({c}) IN ({v}) ORDER BY {o} LIMIT {n}").format(
+                s=sql.SQL(", ").join(select), t=from_clause(rel), c=cols,
+                v=sql.SQL(", ").join(row for _ in values), o=sql.SQL(", ").join(order), n=sql.Literal(want))
+            rows = self._timed(query, [v for value in values for v in value]).fetchall()
+        else:
+            rows = self._timed(sql.SQL("SELECT {s} FROM {t} AS c WHERE {w} LIMIT {n}").format(
+                s=sql.SQL(", ").join(select), t=from_clause(rel), w=where, n=sql.Literal(want)), params).fetchall()
+        return [{k: jsonable(v) for k, v in zip(shown, r)} for r in rows]
 
     def _planner(self, free: bool) -> None:
         """Pin the `values` count to index-only scans and a merge anti-join (SET LOCAL).

@@ -14,28 +14,15 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from psycopg import sql
-
 from ..config import Settings
-from ..database.bootstrap import MAINTENANCE_DATABASES, bootstrap
-from ..database.connect import connect, resolve
-from ..errors import DatabaseError, WorkbenchError
+from ..database.bootstrap import bootstrap, drop_database
+from ..database.connect import resolve
+from ..errors import WorkbenchError
 from ..migrate.runner import MigrationFailed, run_migrations
 
 
 def throwaway_name() -> str:
     return f"x121_lint_{uuid.uuid4().hex[:12]}"
-
-
-def _drop(settings: Settings) -> None:
-    for maintenance in MAINTENANCE_DATABASES:
-        try:
-            conn = connect(settings, maintenance, autocommit=True)
-        except DatabaseError:
-            continue
-        with conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(settings.name)))
-        return
 
 
 @contextmanager
@@ -53,4 +40,4 @@ def apply_to_throwaway(settings: Settings, folder: Path) -> Iterator[Settings]:
                                  "throwaway database, so nothing was applied to yours.") from None
         yield temp
     finally:
-        _drop(temp)
+        drop_database(temp, temp.name)

@@ -28,7 +28,7 @@ from ..catalog.model import (
     Table,
     display_name,
 )
-from . import naming
+from ..catalog import naming
 from .config import LintConfig
 from .report import count_metric, metric
 

@@ -41,7 +41,7 @@ def normalise_placeholders(text: str) -> str:
             if word == "s":  # %s
                 end = nxt.end
             elif word == "(" and i + 4 < len(tokens):  # %(name)s
-                name, close, s = tokens[i + 2], tokens[i + 3], tokens[i + 4]
+                close, s = tokens[i + 3], tokens[i + 4]
                 if text[close.start:close.end + 1] == ")" and text[s.start:s.end + 1] == "s" and s.start == close.end + 1:
                     end = s.end
                     i += 3

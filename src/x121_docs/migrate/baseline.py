@@ -34,7 +34,7 @@ def baseline(settings: Settings, version: int, folder: Path | None = None, *,
         with migration_lock(conn, on_wait):
             ensure_table(conn)
             plan = make_plan(folder, files, read_rows(conn))
-            plan.raise_problems(pending=False)
+            plan.raise_problems(pending=False, outcome="Nothing was recorded.")
             todo = [e.file for e in plan.pending if e.version <= version]
             with conn.transaction():
                 with conn.cursor() as cur:

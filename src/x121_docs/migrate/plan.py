@@ -152,8 +152,8 @@ class Plan:
                 out.append((
                     f"Migration {e.name} was modified after it was applied: the ledger has checksum "
                     f"{e.row.checksum.hex()} but the file has {e.file.checksum.hex()}{note}.",
-                    ("Restore the file's line endings / byte-order mark (e.g. `git checkout` it with core.autocrlf "
-                     "false, or convert it back)." if e.note else
+                    ("Put the file back byte for byte as applied: restore its line endings, byte-order mark or final "
+                     "newline (e.g. `git checkout` it with core.autocrlf=false)." if e.note else
                      "Restore the file as it was applied (e.g. from git) and put the change in a new migration "
                      "(`x121-docs migrate new`)."),
                 ))
@@ -184,11 +184,12 @@ class Plan:
             ))
         return out
 
-    def raise_problems(self, *, allow_out_of_order: bool = False, pending: bool = True) -> None:
+    def raise_problems(self, *, allow_out_of_order: bool = False, pending: bool = True,
+                       outcome: str = "Nothing was applied.") -> None:
         problems = self.problems(allow_out_of_order=allow_out_of_order, pending=pending)
         if problems:
             hints = list(dict.fromkeys(h for _, h in problems))
-            raise WorkbenchError(" ".join(m for m, _ in problems) + " Nothing was applied.", " ".join(hints))
+            raise WorkbenchError(" ".join(m for m, _ in problems) + f" {outcome}", " ".join(hints))
 
 
 def make_plan(folder: Path, files: list[MigrationFile], rows: list[LedgerRow], *, table_exists: bool = True) -> Plan:

@@ -40,7 +40,7 @@ def on_startup(settings: Settings, *, apply: bool, require_folder: bool = False)
     if apply:
         return StartupMigrations(True, report=run_migrations(settings, folder))
     plan = read_plan(settings, folder)
-    plan.raise_problems(pending=False)
+    plan.raise_problems(pending=False, outcome="Start-up stopped.")
     pending = plan.pending
     if pending:
         n = len(pending)

@@ -1,6 +1,8 @@
-/* Pan and zoom for the inline ER diagrams (x121-docs; no dependencies, no network).
-   Drag to pan, wheel or buttons to zoom, double-click or "fit" to reset. Links still work:
-   a drag longer than a few pixels does not count as a click. */
+/* Pan and zoom for the ER diagrams (x121-docs; no dependencies, nothing from the network but
+   the site's own SVG files). Each .x121-erd frame names its SVG in data-src: the file is fetched
+   and inlined (so its links act on the page), then: drag to pan, wheel or buttons to zoom,
+   double-click or "fit" to reset. A drag longer than a few pixels does not count as a click.
+   Without script or from file:// the frame's <object> shows the SVG as it is. */
 (function () {
   "use strict";
   function setup(frame) {
@@ -58,7 +60,23 @@
     });
     frame.appendChild(bar);
   }
-  function all() { document.querySelectorAll(".x121-erd").forEach(setup); }
+  function load(frame) {
+    if (frame.dataset.x121Loading || frame.querySelector("svg")) { setup(frame); return; }
+    frame.dataset.x121Loading = "1";
+    fetch(frame.dataset.src).then(function (r) {
+      if (!r.ok) throw new Error(r.status);
+      return r.text();
+    }).then(function (text) {
+      var doc = new DOMParser().parseFromString(text, "image/svg+xml");
+      var svg = doc.documentElement;
+      if (!svg || svg.nodeName !== "svg") return;
+      var old = frame.querySelector("object");
+      if (old) old.remove();
+      frame.insertBefore(document.importNode(svg, true), frame.firstChild);
+      setup(frame);
+    }).catch(function () { /* keep the <object> fallback */ });
+  }
+  function all() { document.querySelectorAll(".x121-erd").forEach(load); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", all); else all();
   if (window.document$ && window.document$.subscribe) window.document$.subscribe(all);
 })();

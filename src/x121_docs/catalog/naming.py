@@ -1,4 +1,7 @@
-"""Naming helpers: singular/plural with a real inflector, and the 63-byte shortening rule.
+"""Names of catalog objects: singular/plural with a real inflector, and the 63-byte shortening rule.
+
+One place for both, because the linter's naming rules, the integrity messages ("3 segment
+approvals") and the soft-reference guesses must agree on what a table's singular is.
 
 PostgreSQL silently truncates identifiers to 63 bytes, so a template name such as
 `idx_{table}_{cols}` can collide or lose its meaning.  The workbench's deterministic rule:
@@ -40,7 +43,7 @@ def is_snake_case(name: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _engine():
+def inflector():  # noqa: ANN201 - inflect.engine; building one is slow, one is enough
     import inflect
 
     return inflect.engine()
@@ -52,7 +55,7 @@ def singular_word(word: str) -> str:
         return SINGULAR_OVERRIDES[word]
     if word in SINGULAR_WORDS:
         return word
-    result = _engine().singular_noun(word)
+    result = inflector().singular_noun(word)
     return result if result else word
 
 
@@ -62,13 +65,19 @@ def is_plural_word(word: str) -> bool:
         return True
     if word in SINGULAR_WORDS or not word.isalpha():
         return False
-    return bool(_engine().singular_noun(word))
+    return bool(inflector().singular_noun(word))
 
 
 def singular(table: str) -> str:
     """Singular of a snake_case table name: only the last word changes (`order_statuses` -> `order_status`)."""
     head, sep, last = table.rpartition("_")
     return f"{head}{sep}{singular_word(last)}"
+
+
+def plural(name: str) -> str:
+    """Plural of a snake_case noun phrase: only the last word changes (`approval_status` -> `approval_statuses`)."""
+    head, sep, last = name.rpartition("_")
+    return f"{head}{sep}{inflector().plural_noun(last) or last}"
 
 
 def is_plural(table: str) -> bool:

@@ -1,0 +1,133 @@
+"""Benchmark of the docs generator on generated schemas of 100, 500 and 2,000 tables with FKs.
+
+For each size: catalog reflection (and its query count), page generation, diagram layout, the
+mkdocs build, and `pg_dump --schema-only` of the same database in the same run.  Targets
+(issue 6): reflection of 2,000 tables within 2x pg_dump's time; a full build of 500 tables
+under 60 s.  Run: .venv/bin/python bench/bench_docs.py [SIZES...]; results go to stdout as a
+Markdown table (copy into bench/RESULTS.md).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+
+from x121_docs.catalog import reflect
+from x121_docs.config import Settings
+from x121_docs.database.connect import conn_params
+from x121_docs.database.embedded import SUPERUSER, EmbeddedServer, install_dir
+from x121_docs.docs import site
+from x121_docs.docs.build import build
+
+WORK = Path(__file__).resolve().parent / ".work" / "docs"
+ACTIONS = ("CASCADE", "SET NULL", "RESTRICT", "NO ACTION", "CASCADE")
+N_STATUSES = 10
+
+
+def schema_sql(n: int) -> list[str]:
+    """n tables: each references one status lookup and 1-3 earlier tables nearby (so domains form)."""
+    out: list[str] = []
+    for s in range(N_STATUSES):
+        out.append(f"CREATE TABLE s{s:02d}_statuses (id bigserial PRIMARY KEY, name text NOT NULL UNIQUE, "
+                   f"description text, sort_order smallint NOT NULL DEFAULT 0);"
+                   f"COMMENT ON TABLE s{s:02d}_statuses IS 'Lookup {s}.';"
+                   f"INSERT INTO s{s:02d}_statuses (name, sort_order) VALUES ('new', 1), ('active', 2), ('done', 3);")
+    for i in range(n):
+        t = f"t{i:04d}"
+        cols = [f"id bigserial PRIMARY KEY", "name text NOT NULL", f"status_id bigint NOT NULL REFERENCES "
+                f"s{i % N_STATUSES:02d}_statuses ON DELETE RESTRICT ON UPDATE CASCADE",
+                "amount numeric(12,2) CHECK (amount >= 0)", "created_at timestamptz NOT NULL DEFAULT now()",
+                "updated_at timestamptz NOT NULL DEFAULT now()"]
+        fks = []
+        if i:
+            block = i - i % 25  # domains of 25 tables, sparsely linked to the previous domain
+            targets = sorted({block + (i * 7 + k * 3) % max(i - block, 1) for k in range(1 + i % 3)} - {i})
+            if i % 25 == 0:
+                targets = [i - 1]
+            for j, p in enumerate(targets):
+                col = f"t{p:04d}_id" if j == 0 else f"t{p:04d}_id_{j}"
+                nullable = "" if ACTIONS[(i + j) % 5] != "SET NULL" else ""
+                cols.append(f"{col} bigint{nullable} REFERENCES t{p:04d} ON DELETE {ACTIONS[(i + j) % 5]} "
+                            "ON UPDATE NO ACTION")
+                fks.append(col)
+        stmts = [f"CREATE TABLE {t} ({', '.join(cols)});", f"COMMENT ON TABLE {t} IS 'Generated table {i}.';",
+                 f"COMMENT ON COLUMN {t}.name IS 'Name of row.';",
+                 f"CREATE INDEX idx_{t}_status_id ON {t} (status_id);"]
+        stmts += [f"CREATE INDEX idx_{t}_{col} ON {t} ({col});" for col in fks]
+        out.append("\n".join(stmts))
+    return out
+
+
+def timed(fn, repeat: int = 1):
+    times, result = [], None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), result
+
+
+def run(sizes: list[int]) -> list[dict]:
+    server = EmbeddedServer(WORK / "pgdata", 5433)
+    info = server.ensure_running()
+    admin = Settings(host=str(info.socket_dir), port=info.port, name="postgres", user=SUPERUSER, sslmode="disable",
+                     embedded=True)
+    pg_dump = install_dir() / "bin" / "pg_dump"
+    rows = []
+    for n in sizes:
+        db = f"bench_docs_{n}"
+        with psycopg.connect(autocommit=True, **conn_params(admin)) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {db}")
+        settings = admin.with_database(db)
+        with psycopg.connect(autocommit=True, **conn_params(settings)) as conn:
+            parts = schema_sql(n)
+            for i in range(0, len(parts), 100):  # one transaction per 100 tables (lock table size)
+                conn.execute("\n".join(parts[i:i + 100]))
+            conn.execute("ANALYZE")
+            reflect(conn)  # warm the catalog caches once, as pg_dump gets below
+            t_reflect, cat = timed(lambda: reflect(conn), 3)
+        env = dict(os.environ, PGHOST=str(info.socket_dir), PGPORT=str(info.port), PGUSER=SUPERUSER)
+        dump = [str(pg_dump), "--schema-only", "-d", db, "-f", os.devnull]
+        t_dump, _ = timed(lambda: subprocess.run(dump, env=env, check=True), 3)
+        root = WORK / f"site-{n}"
+        shutil.rmtree(root, ignore_errors=True)
+        root.mkdir(parents=True)
+        t_total, result = timed(lambda: build(settings, root))
+        tm = result.timings
+        pages = sum(1 for p in result.generated.files if p.endswith(".md"))
+        rows.append(dict(n=n, relations=len(cat.tables), fks=len(cat.foreign_keys), queries=cat.query_count,
+                         reflect=t_reflect, pg_dump=t_dump, ratio=t_reflect / t_dump, pages_s=tm["pages"],
+                         diagrams_s=tm["diagrams"], n_diagrams=result.generated.diagrams, mkdocs=tm["mkdocs"],
+                         data=tm["data"], write=tm["write"], total=t_total, pages=pages,
+                         site_mb=sum(p.stat().st_size for p in (root / "site").rglob("*") if p.is_file()) / 1e6))
+        print(rows[-1], file=sys.stderr, flush=True)
+    return rows
+
+
+def main() -> None:
+    sizes = [int(a) for a in sys.argv[1:]] or [100, 500, 2000]
+    rows = run(sizes)
+    print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"{platform.platform()}")
+    print()
+    print("| tables (+10 lookups) | FKs | catalog queries | reflection s | pg_dump --schema-only s | reflection / pg_dump "
+          "| page generation s | diagram layout s (count) | mkdocs build s | data+write s | full build s | pages | site MB |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        print(f"| {r['n']:,} | {r['fks']:,} | {r['queries']} | {r['reflect']:.3f} | {r['pg_dump']:.3f} | "
+              f"{r['ratio']:.2f}x | {r['pages_s']:.2f} | {r['diagrams_s']:.2f} ({r['n_diagrams']}) | {r['mkdocs']:.2f} | "
+              f"{r['data'] + r['write']:.2f} | {r['total']:.2f} | {r['pages']:,} | {r['site_mb']:.1f} |")
+    _ = site  # the site module is what build() runs; imported to fail early when MkDocs is missing
+
+
+if __name__ == "__main__":
+    main()
