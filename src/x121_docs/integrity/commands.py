@@ -21,7 +21,8 @@ from ..database.connect import connect
 from ..errors import EXIT_FINDINGS, EXIT_OK, WorkbenchError
 from ..output import console, err_console, print_json
 from ..startup import start
-from .common import format_row, load_catalog
+from ..catalog.reflect import reflect
+from .common import format_row
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -70,7 +71,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _session() -> Iterator[tuple[psycopg.Connection, object]]:
     settings = start(load_settings()).settings
     with connect(settings, autocommit=True) as conn:
-        yield conn, load_catalog(conn)
+        yield conn, reflect(conn)
 
 
 @contextmanager

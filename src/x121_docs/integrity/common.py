@@ -11,7 +11,6 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import psycopg
 from psycopg import sql
 
 from ..catalog.model import TABLE, Catalog, Table
@@ -19,13 +18,6 @@ from ..errors import WorkbenchError
 
 #: Integer types (pg_type.typname) whose values can be compared and split into ranges.
 INTEGER_TYPES = ("int2", "int4", "int8")
-
-
-def load_catalog(conn: psycopg.Connection) -> Catalog:
-    """The catalog model of the connected database (one bulk reflection)."""
-    from ..catalog.reflect import reflect
-
-    return reflect(conn)
 
 
 def qualified(table: Table) -> sql.Composed:

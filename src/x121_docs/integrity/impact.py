@@ -414,11 +414,11 @@ def delete_row(conn: psycopg.Connection, catalog: Catalog, table: Table | str, k
 
 def _connect_and_reflect(settings: Settings) -> tuple[psycopg.Connection, Catalog]:
     from ..database.connect import connect
-    from .common import load_catalog
+    from ..catalog.reflect import reflect
 
     conn = connect(settings, autocommit=True)
     try:
-        return conn, load_catalog(conn)
+        return conn, reflect(conn)
     except BaseException:
         conn.close()
         raise

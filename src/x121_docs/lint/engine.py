@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..catalog.model import Catalog
-from ..catalog.reflect import reflect
+from ..catalog.reflect import reflect, reflect_settings
 from ..config import Settings
 from ..database.connect import connect, resolve
 from ..errors import WorkbenchError
@@ -160,8 +160,7 @@ def lint_database(settings: Settings, config: LintConfig, options: Options = Opt
     if options.changed:
         raise WorkbenchError("--changed works on migrations only, not with --db.")
     settings = resolve(settings)
-    with connect(settings, autocommit=True) as conn:
-        catalog = reflect(conn)
+    catalog = reflect_settings(settings)
     findings = lint_catalog(catalog, config)
     return _finish("database", settings.url(), findings, [None] * len(findings), catalog_metrics(catalog, config),
                    config, options)
