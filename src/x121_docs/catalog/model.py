@@ -27,6 +27,10 @@ RESTRICT = "RESTRICT"
 NO_ACTION = "NO ACTION"
 
 
+#: Integer types (pg_type.typname): what a key can be compared and split into ranges as.
+INTEGER_TYPES = ("int2", "int4", "int8")
+
+
 def display_name(schema: str, name: str) -> str:
     """`name` in the public schema, `schema.name` elsewhere (how pages and findings name objects)."""
     return name if schema == "public" else f"{schema}.{name}"
@@ -51,6 +55,10 @@ class Column:
     @property
     def is_serial(self) -> bool:
         return self.serial_sequence is not None
+
+    @property
+    def is_integer(self) -> bool:
+        return self.type_name in INTEGER_TYPES  # arrays are "_int8" etc., so never integer
 
 
 @dataclass(frozen=True)
@@ -186,6 +194,11 @@ class Table:
 
     def column(self, name: str) -> Column | None:
         return self._columns_by_name.get(name)
+
+    def soft_reference_columns(self) -> tuple[Column, ...]:
+        """Integer `*_id` columns that no FK of the table covers: references the database does not enforce."""
+        covered = {c for fk in self.foreign_keys for c in fk.columns}
+        return tuple(c for c in self.columns if c.name.endswith("_id") and c.is_integer and c.name not in covered)
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,6 @@ from psycopg import sql
 from ..catalog.model import TABLE, Catalog, Table
 from ..errors import WorkbenchError
 
-#: Integer types (pg_type.typname) whose values can be compared and split into ranges.
-INTEGER_TYPES = ("int2", "int4", "int8")
-
-
 def qualified(table: Table) -> sql.Composed:
     return sql.Identifier(table.schema, table.name)
 

@@ -33,7 +33,7 @@ from psycopg import sql
 
 from ..catalog.model import PARTITIONED_TABLE, Catalog, Table
 from ..errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, WorkbenchError
-from .common import INTEGER_TYPES, from_clause, jsonable
+from .common import from_clause, jsonable
 from .naming import guess_parent
 
 #: Defaults: rows per batch to start from, time a batch should take, sample rows per reference.
@@ -118,7 +118,7 @@ class SoftReference:
             return None
         pk = self.parent.primary_key.columns
         col = self.parent.column(pk[0]) if len(pk) == 1 else None
-        if col is None or col.type_name not in INTEGER_TYPES:
+        if col is None or not col.is_integer:
             return None
         return Reference(self.table, (self.column,), self.parent, pk)
 
@@ -193,11 +193,8 @@ def soft_references(catalog: Catalog) -> list[SoftReference]:
     for table in catalog.base_tables:
         if table.is_partition:
             continue
-        covered = {c for fk in table.foreign_keys for c in fk.columns}
-        for col in table.columns:
-            if col.name.endswith("_id") and len(col.name) > 3 and col.type_name in INTEGER_TYPES \
-                    and col.name not in covered:
-                found.append(SoftReference(table, col.name, guess_parent(catalog, table, col.name)))
+        for col in table.soft_reference_columns():
+            found.append(SoftReference(table, col.name, guess_parent(catalog, table, col.name)))
     return found
 
 
@@ -302,7 +299,7 @@ class OrphanScanner:
         if self.forced_strategy == "blocks":
             return "blocks"
         first = rel.column(ref.columns[0])
-        if first is None or first.type_name not in INTEGER_TYPES:
+        if first is None or not first.is_integer:
             return "blocks"
         if ref.match == "FULL" and len(ref.columns) > 1:
             return "blocks"  # mixed-NULL rows may have a NULL first column: no range can find them

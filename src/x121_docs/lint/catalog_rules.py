@@ -35,7 +35,6 @@ from .report import count_metric, metric
 Key = tuple  # ("table", schema, name) | ("column", schema, table, col) | ("constraint", schema, table, name)
 #             | ("index", schema, name) | ("type", schema, name) | ("extension", name)
 
-INTEGER_TYPES = ("int2", "int4", "int8")
 NOW_DEFAULTS = ("now()", "current_timestamp", "clock_timestamp()", "transaction_timestamp()", "statement_timestamp()")
 _AUTO_SUFFIXES = ("_key", "_idx", "_excl", "_pkey")
 _NUMBERED = re.compile(r"^(?P<prefix>[a-z_]*[a-z])_?(?P<n>\d+)$")
@@ -155,7 +154,7 @@ def status_problem(s: Scope, t: Table, c: Column) -> tuple[str, str] | None:
     enum = s.catalog.enum(c.type_schema, c.type_name)
     if enum is not None:
         return "enum-status", f"status stored as enum {display_name(enum.schema, enum.name)}: use a BIGINT FK to a {{domain}}_statuses lookup table"
-    if c.type_name not in INTEGER_TYPES:
+    if not c.is_integer:
         return "text-status", f"status stored as {c.data_type}: use a BIGINT FK to a {{domain}}_statuses lookup table"
     if fk is None:
         return "no-fk", "status column has no FK: reference a {domain}_statuses lookup table"
@@ -566,8 +565,10 @@ def _cyclic_components(nodes: set, edges: dict) -> list[list]:
 
 
 def check_soft_reference(s: Scope) -> Iterator[Hit]:
-    for t, c in s.columns():
-        if c.name.endswith("_id") and c.type_name in INTEGER_TYPES and not any(c.name in fk.columns for fk in t.foreign_keys):
+    for t in s.tables:
+        for c in t.soft_reference_columns():
+            if c.inherited:
+                continue
             yield Hit("soft-reference", c_obj(t, c.name), f"{c.name} looks like a reference but has no FK constraint",
                       (c_key(t, c.name), t_key(t)))
 
