@@ -6,6 +6,7 @@ import argparse
 from datetime import timezone
 from pathlib import Path
 
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.rule import Rule
 from rich.syntax import Syntax
@@ -125,11 +126,6 @@ def _status_table(plan: Plan) -> Table:
     return table
 
 
-def _counts(plan: Plan) -> str:
-    counts = plan.counts()
-    return ", ".join(f"{n} {State(k).label}" for k, n in counts.items() if n) or "no migrations"
-
-
 def cmd_status(args: argparse.Namespace) -> int:
     settings = load_settings()
     plan = read_plan(settings, _folder(args, settings))
@@ -142,7 +138,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         out.print(f"No migrations in {plan.folder}.", highlight=False)
         return EXIT_OK
     out.print(_status_table(plan))
-    out.print(f"{_counts(plan)}.", highlight=False)
+    out.print(f"{plan.counts_text()}.", highlight=False)
     return EXIT_OK
 
 
@@ -155,15 +151,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         err_console().print(f"[bold red]check failed:[/] {err.render()}", highlight=False, soft_wrap=True)
         return EXIT_FINDINGS
     out = console()
-    if plan.clean:
-        out.print(f"OK: {len(plan.entries)} migration(s) in {plan.folder}, all applied.", highlight=False)
-        return EXIT_OK
-    for message, hint in plan.problems(pending=True):
-        out.print(f"[red]problem:[/] {message} Hint: {hint}", highlight=False, soft_wrap=True)
-    for e in plan.having(State.PENDING):
-        out.print(f"[yellow]pending:[/] {e.name}", highlight=False)
-    out.print(f"Not up to date: {_counts(plan)}.", highlight=False)
-    return EXIT_FINDINGS
+    style = {"ok": "", "problem": "[red]problem:[/] ", "pending": "[yellow]pending:[/] ", "behind": ""}
+    for kind, text in plan.check_report():
+        out.print(style[kind] + escape(text), highlight=False, soft_wrap=True)
+    return EXIT_OK if plan.clean else EXIT_FINDINGS
 
 
 def cmd_new(args: argparse.Namespace) -> int:

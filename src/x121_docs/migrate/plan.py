@@ -123,10 +123,26 @@ class Plan:
     def counts(self) -> dict[str, int]:
         return {s.value: len(self.having(s)) for s in State}
 
+    def counts_text(self) -> str:
+        """'3 applied, 1 pending' (states with no migration left out), or 'no migrations'."""
+        return ", ".join(f"{n} {State(k).label}" for k, n in self.counts().items() if n) or "no migrations"
+
     @property
     def clean(self) -> bool:
         """Nothing pending, modified, missing, dirty or out of order."""
         return all(e.state is State.APPLIED for e in self.entries)
+
+    def check_report(self) -> list[tuple[str, str]]:
+        """What `migrate check` decides, as (kind, text) lines: kind is ok, problem, pending or behind.
+
+        One wording for the CLI and the notebooks, so they cannot disagree about a database.
+        """
+        if self.clean:
+            return [("ok", f"OK: {len(self.entries)} migration(s), all applied ({self.counts_text()}).")]
+        out = [("problem", f"{message} Hint: {hint}") for message, hint in self.problems(pending=True)]
+        out += [("pending", e.name) for e in self.having(State.PENDING)]
+        out.append(("behind", f"Not up to date: {self.counts_text()}."))
+        return out
 
     def problems(self, *, allow_out_of_order: bool = False, pending: bool = True) -> list[tuple[str, str]]:
         """(message, hint) for everything that must stop a run, in version order."""

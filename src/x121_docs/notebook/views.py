@@ -33,14 +33,9 @@ def migrations_table(entries: list[Entry]) -> TableView:
 
 
 def check_lines(plan: Plan) -> Text:
-    """What `x121-docs migrate check` decides from the same plan: clean, or each problem and pending file."""
-    counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in plan.counts().items() if n) or "no migrations"
-    if plan.clean:
-        return lines([f"OK: {len(plan.entries)} migration(s), all applied ({counts})."])
-    out = [f"problem: {message} Hint: {hint}" for message, hint in plan.problems(pending=True)]
-    out += [f"pending: {e.name}" for e in plan.pending]
-    out.append(f"Not up to date: {counts}.")
-    return lines(out)
+    """What `x121-docs migrate check` decides from the same plan (`Plan.check_report`)."""
+    prefix = {"problem": "problem: ", "pending": "pending: "}
+    return lines([prefix.get(kind, "") + text for kind, text in plan.check_report()])
 
 
 # --- the catalog ------------------------------------------------------------------------------------
