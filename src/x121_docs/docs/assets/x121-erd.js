@@ -85,7 +85,7 @@
      ["\u2212", "Zoom out", function () { self.zoomBy(0.8); }],
      ["1:1", "Natural size", function () { self.setScale(4 / 3); }],
      ["fit", "Whole diagram", function () { self.fit(); }],
-     ["\u26f6", "Full screen (Escape leaves)", function () { self.toggleFull(); }]].forEach(function (b) {
+     ["full", "Full screen (Escape leaves)", function () { self.toggleFull(); }]].forEach(function (b) {
       var btn = el("button", "x121-erd-btn", b[0]);
       btn.type = "button";
       btn.title = b[1];
@@ -299,9 +299,10 @@
     for (var i = 0; i < tables.length && hit < 0; i++) if (tables[i].name.toLowerCase() === q) hit = i;
     for (var j = 0; j < tables.length && hit < 0; j++) if (tables[j].name.toLowerCase().indexOf(q) >= 0) hit = j;
     if (hit < 0 || !this.nodes[hit]) { this.say("No table matches \u201c" + text + "\u201d in this diagram."); return false; }
-    var sz = this.size();
-    if (this.view.s * this.textHeight() < MIN_FIT_PX) this.view.s = READ_PX / this.textHeight();
-    if (sz.w <= 0) return false;
+    if (this.view.s * this.textHeight() < MIN_FIT_PX) {
+      this.view.s = READ_PX / this.textHeight();  // zoom in to a readable scale first
+      this.apply();
+    }
     this.select(hit);
     this.centreOnNode(hit);
     return true;

@@ -1,0 +1,174 @@
+"""Helpers for the ERD tests: corpus schemas loaded with psql, generated diagram pages served to a
+real browser, and the measurement of diagram text the acceptance criteria name.
+
+The corpus loader is a small local one (the general corpus fixture lives with the embedded-server
+work); it is skipped with one line where the test server lacks an extension a schema needs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from x121_docs.database.connect import conn_params
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+if not CORPUS.is_dir():  # a worktree under /work/wt/<branch>: shared/ sits beside the checkouts
+    CORPUS = Path("/work/shared/corpus")
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+VIEWPORT = {"width": 1600, "height": 1000}
+
+
+def psql_binary() -> str:
+    for candidate in (os.environ.get("PSQL"), shutil.which("psql"), "/usr/bin/psql"):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    pytest.skip("no psql client to load the corpus schemas with (install Debian's postgresql-client)")
+
+
+def load_corpus(server_settings, name: str) -> object:  # noqa: ANN001 - Settings
+    """Load ../shared/corpus/<name>.sql into a new database `corpus_<name>_<pid>`; settings for it.
+
+    Skipped with one line when the file is absent or the server lacks an extension it creates."""
+    from dataclasses import replace
+
+    path = CORPUS / f"{name}.sql"
+    if not path.is_file():
+        pytest.skip(f"corpus schema {path} is not there")
+    text = path.read_text(encoding="utf-8")
+    needed = sorted(set(re.findall(r'CREATE EXTENSION (?:IF NOT EXISTS )?"?([A-Za-z0-9_-]+)', text, re.I)))
+    db = f"corpus_{name}_{os.getpid()}"
+    with psycopg.connect(autocommit=True, **conn_params(server_settings, "postgres")) as conn:
+        have = {r[0] for r in conn.execute("SELECT name FROM pg_available_extensions")}
+        missing = [e for e in needed if e not in have]
+        if missing:
+            pytest.skip(f"the test server lacks extension(s) {', '.join(missing)} that corpus schema {name} needs")
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(db)))
+        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(sql.Identifier(db)))
+    settings = replace(server_settings, name=db)
+    params = conn_params(settings)
+    env = dict(os.environ, PGOPTIONS="-c client_min_messages=warning", PGHOST=str(params.get("host", "")),
+               PGPORT=str(params.get("port", "")), PGUSER=str(params.get("user", "")), PGDATABASE=db)
+    if params.get("password"):
+        env["PGPASSWORD"] = str(params["password"])
+    proc = subprocess.run([psql_binary(), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", str(path)], env=env,
+                          capture_output=True, text=True, timeout=300)
+    errors = [ln for ln in proc.stderr.splitlines() if re.search(r"\b(ERROR|FATAL|PANIC)\b", ln)]
+    assert proc.returncode == 0 and not errors, f"loading corpus {name} failed: {errors[:3] or proc.stderr[-500:]}"
+    return settings
+
+
+def drop_database(server_settings, settings) -> None:  # noqa: ANN001
+    with psycopg.connect(autocommit=True, **conn_params(server_settings, "postgres")) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(settings.name)))
+
+
+# --- pages for the browser ----------------------------------------------------------------------------
+
+_FRAME = re.compile(r'<div class="x121-erd".*?</div>\n(?:<p class="x121-erd-links">.*?</p>\n)?', re.S)
+#: What Material for MkDocs gives a page's content at 1600 px without the table of contents.
+CONTENT_WIDTH = 1000
+
+
+def harness_pages(files: dict[str, bytes], folder: Path, pages: list[str]) -> list[str]:
+    """Write `files` (generated/, with assets) under `folder` and, for each Markdown page in `pages`,
+    an HTML page holding its diagram frames at the site's content width; returns the HTML paths."""
+    for rel, content in files.items():
+        target = folder / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+    out = []
+    for page in pages:
+        md = files[page].decode("utf-8")
+        frames = "".join(_FRAME.findall(md))
+        depth = page.count("/")
+        assets = "../" * depth + "assets/"
+        html_path = page[:-3] + ".html"
+        (folder / html_path).write_text(
+            "<!doctype html><html><head><meta charset='utf-8'>"
+            f"<link rel='stylesheet' href='{assets}x121-erd.css'></head>"
+            f"<body style='margin:0;font:16px sans-serif'><div style='height:140px'>intro text</div>"
+            f"<main style='width:{CONTENT_WIDTH}px;margin:0 auto'>{frames}</main>"
+            "<div style='height:1600px'>more text</div>"
+            f"<script src='{assets}x121-erd.js'></script></body></html>", encoding="utf-8")
+        out.append(html_path)
+    return out
+
+
+@contextmanager
+def serve(folder: Path):
+    from x121_docs.docs import site
+
+    server = site.serve(folder, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
+def browser_page():
+    """A Playwright page in Debian's chromium at 1600x1000 (never a downloaded browser)."""
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run the browser tests")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport=VIEWPORT)
+            yield page
+        finally:
+            browser.close()
+
+
+READY = "document.querySelectorAll('.x121-erd').length > 0 && " \
+        "[...document.querySelectorAll('.x121-erd')].every(f => f.classList.contains('x121-ready'))"
+
+#: Median height (CSS px) of the diagram text a reader sees: every <text> of the first diagram that
+#: lies inside both its frame and the window, after scrolling the frame into view.
+MEASURE = """() => {
+  const frame = document.querySelector('.x121-erd');
+  frame.scrollIntoView({block: 'start'});
+  const f = frame.getBoundingClientRect();
+  const hs = [];
+  for (const t of frame.querySelectorAll('svg.x121-erd-main g.graph text')) {
+    const r = t.getBoundingClientRect();
+    if (r.height <= 0) continue;
+    const cx = r.left + r.width / 2, cy = r.top + r.height / 2;
+    if (cx < Math.max(f.left, 0) || cx > Math.min(f.right, innerWidth)) continue;
+    if (cy < Math.max(f.top, 0) || cy > Math.min(f.bottom, innerHeight)) continue;
+    hs.push(r.height);
+  }
+  hs.sort((a, b) => a - b);
+  return {median: hs.length ? hs[Math.floor(hs.length / 2)] : 0, count: hs.length,
+          frame: [f.width, f.height]};
+}"""
+
+
+def open_diagram(page, url: str, timeout_ms: int = 30000) -> float:
+    """Open `url`, wait until every diagram is inlined and laid out; seconds from navigation to that."""
+    t0 = time.perf_counter()
+    page.goto(url)
+    page.wait_for_function(READY, timeout=timeout_ms)
+    return time.perf_counter() - t0
+
+
+def diagram_meta(page) -> dict:
+    return json.loads(page.evaluate(
+        "() => document.querySelector('.x121-erd svg.x121-erd-main metadata.x121-erd-data').textContent"))
