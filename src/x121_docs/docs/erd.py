@@ -254,7 +254,7 @@ def _new_graph(strict: bool = False):
 
     g = pygraphviz.AGraph(directed=True, strict=strict)
     g.graph_attr.update(rankdir="LR", fontname=FONT, fontsize="10", nodesep="0.35", ranksep="0.8", bgcolor="white",
-                        pad="0.2", splines="true", labelloc="b", labeljust="l")
+                        pad="0.2", splines="true", labelloc="b", labeljust="l", pack="true")
     g.node_attr.update(shape="plaintext", fontname=FONT, fontsize="10", target="_top")
     g.edge_attr.update(fontname=FONT, fontsize="9", arrowsize="0.8", dir="both", arrowtail="crow")
     return g
@@ -375,7 +375,10 @@ def draw_overview(catalog: Catalog, groups, *, link: Callable[[str], str], hub_l
                    **{"class": f"x121-fk f{f}"})
     if nodes:
         meta.start = nodes[min(nodes, key=lambda s: (-degree[s], s))]
-    return layout(agraph=g, meta=meta.as_dict())
+    # Groups and hubs form a general graph, not a hierarchy: neato with overlap removal and spline
+    # routing around the boxes is compact where dot's ranks grow to thousands of pixels (and seconds).
+    g.graph_attr.update(overlap="false", splines="true", sep="+14", esep="+6", mode="major", start="0")
+    return layout(agraph=g, meta=meta.as_dict(), prog="neato")
 
 
 def draw_names_map(catalog: Catalog, clusters: Iterable[tuple[str, tuple[Key, ...]]], *,

@@ -135,17 +135,27 @@
   function svg_listen(svg, name, fn) { svg.addEventListener(name, fn); }
 
   Viewer.prototype.legend = function () {
-    var box = el("details", "x121-erd-legend");
-    box.appendChild(el("summary", null, "Legend"));
+    var box = el("div", "x121-erd-legend"), body = el("div", "x121-l-body");
+    var toggle = el("button", "x121-l-toggle", "Legend");
+    toggle.type = "button";
+    toggle.setAttribute("aria-expanded", "true");
+    toggle.addEventListener("click", function () {
+      body.hidden = !body.hidden;
+      toggle.setAttribute("aria-expanded", String(!body.hidden));
+    });
+    box.appendChild(toggle);
     [["x121-l-cascade", "ON DELETE CASCADE"], ["x121-l-null", "ON DELETE SET NULL / SET DEFAULT"],
-     ["x121-l-restrict", "ON DELETE RESTRICT / NO ACTION"], ["x121-l-dot", "\u25cf ON UPDATE CASCADE"],
-     ["x121-l-odot", "\u25cb ON UPDATE SET NULL / SET DEFAULT"], ["x121-l-tee", "\u22a3 ON UPDATE RESTRICT / NO ACTION"],
+     ["x121-l-restrict", "ON DELETE RESTRICT / NO ACTION"], ["x121-l-mark", "\u25cf ON UPDATE CASCADE"],
+     ["x121-l-mark", "\u25cb ON UPDATE SET NULL / SET DEFAULT"], ["x121-l-mark", "\u22a3 ON UPDATE RESTRICT / NO ACTION"],
      ["x121-l-inferred", "inferred (no FK declared)"]].forEach(function (r) {
       var row = el("div", "x121-l-row");
       row.appendChild(el("span", "x121-l-sample " + r[0]));
       row.appendChild(el("span", null, r[1]));
-      box.appendChild(row);
+      body.appendChild(row);
     });
+    box.appendChild(body);
+    body.hidden = true;  // folded: a click on "Legend" opens it (the SVG draws it under the diagram too)
+    toggle.setAttribute("aria-expanded", "false");
     return box;
   };
 
@@ -192,14 +202,16 @@
   };
 
   Viewer.prototype.textHeight = function () {
-    // Median height of the diagram's text in user units (a sample, for large diagrams).
+    // Median height of the diagram's text in user units, from the font sizes Graphviz wrote (a line
+    // box is ~1.17 font sizes high in the sans-serif fonts; measuring boxes before the fonts settle
+    // gives wrong figures).
     if (this._textH) return this._textH;
-    var texts = this.svg.querySelectorAll("g.graph text"), heights = [];
-    var step = Math.max(1, Math.floor(texts.length / 300));
-    for (var i = 0; i < texts.length; i += step) {
-      try { var b = texts[i].getBBox(); if (b.height > 0) heights.push(b.height); } catch (e) { /* not rendered */ }
-    }
-    this._textH = median(heights) || 12;
+    var sizes = [];
+    this.svg.querySelectorAll("g.graph text").forEach(function (t) {
+      var fs = parseFloat(t.getAttribute("font-size"));
+      if (fs > 0) sizes.push(fs);
+    });
+    this._textH = (median(sizes) || 10) * 1.17;
     return this._textH;
   };
 
@@ -217,9 +229,9 @@
       frame.style.height = Math.min(maxH, Math.ceil(this.full.h * s + 2)) + "px";
       this.view = { x: this.full.x, y: this.full.y, s: s };
       this.whole = false;
+      this.apply();
       var start = this.meta.start;
       if (start !== null && start !== undefined && this.nodes[start]) this.centreOnNode(start);
-      else this.apply();
     }
     this.apply();
     frame.classList.add("x121-ready");
