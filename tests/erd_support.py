@@ -172,3 +172,54 @@ def open_diagram(page, url: str, timeout_ms: int = 30000) -> float:
 def diagram_meta(page) -> dict:
     return json.loads(page.evaluate(
         "() => document.querySelector('.x121-erd svg.x121-erd-main metadata.x121-erd-data').textContent"))
+
+
+# --- generating the diagram pages alone (the table pages are not needed for most checks) ------------
+
+def erd_files(catalog, config=None, tables=()) -> dict[str, bytes]:  # noqa: ANN001
+    """erd.md, erd/*.md and their SVGs for `catalog`, plus the neighbourhood section of `tables`
+    (as tables/<slug>.md holding just the diagram frame), with the viewer's assets."""
+    from x121_docs.docs import erd_pages, pages, site
+    from x121_docs.docs.config import DocsConfig
+    from x121_docs.docs.names import table_slug
+
+    config = config or DocsConfig()
+    env = pages._env()
+    files: dict[str, bytes] = {}
+
+    def store(path, fn):  # noqa: ANN001, ANN202
+        svg = fn()
+        if svg is not None and svg.text:
+            files[path] = (svg.text + "\n").encode("utf-8")
+        return svg
+
+    facts = erd_pages.schema_facts(catalog, config)
+    files.update(erd_pages.erd_files(catalog, config, facts, lambda n, **c: env.get_template(n).render(**c), store,
+                                     pages._tidy))
+    for key in tables:
+        t = catalog.table(key[1], key[0])
+        html, _ = erd_pages.table_section(catalog, config, facts, t, store)
+        files[f"tables/{table_slug(t)}.md"] = html.encode("utf-8")
+    files.update(site.asset_files())
+    return files
+
+
+def svg_meta(svg_text: str) -> dict:
+    import html
+
+    m = re.search(r'<metadata class="x121-erd-data">(.*?)</metadata>', svg_text, re.S)
+    assert m, "the SVG has no viewer metadata"
+    return json.loads(html.unescape(m.group(1)))
+
+
+def catalog_fks(settings) -> list[tuple[tuple[str, str], tuple[str, str]]]:  # noqa: ANN001
+    """(child, parent) of every FK declared on a table (not the copies on partitions), straight from
+    pg_constraint: the independent count the diagrams are checked against."""
+    with psycopg.connect(**conn_params(settings)) as conn:
+        return [((r[0], r[1]), (r[2], r[3])) for r in conn.execute("""
+            SELECT cn.nspname, c.relname, pn.nspname, p.relname
+            FROM pg_constraint k
+            JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace cn ON cn.oid = c.relnamespace
+            JOIN pg_class p ON p.oid = k.confrelid JOIN pg_namespace pn ON pn.oid = p.relnamespace
+            WHERE k.contype = 'f' AND k.conparentid = 0 AND NOT c.relispartition
+            ORDER BY 1, 2, k.conname""")]

@@ -62,7 +62,7 @@ def inferred_references(cat: Catalog) -> list[tuple[Key, str, Key]]:
             if parent is None or parent.primary_key is None or len(parent.primary_key.columns) != 1:
                 continue
             key_col = parent.column(parent.primary_key.columns[0])
-            if key_col is not None and key_col.is_integer:
+            if key_col is not None and key_col.is_integer and parent.key != t.key:  # a table's own key is no reference
                 out.append((t.key, col.name, parent.key))
     return sorted(out)
 
@@ -129,9 +129,10 @@ def erd_files(cat: Catalog, config: DocsConfig, facts: Schema, render: Callable[
         return svg.frame(path.rpartition("/")[2]) if svg is not None and svg.text else ""
 
     if no_fks:
-        inferred = inferred_references(cat)
+        inside = set(drawable)
+        inferred = [r for r in inferred_references(cat) if r[0] in inside and r[2] in inside]
         clusters = prefix_groups(drawable, config.group_max_tables)
-        ctx["inferred"] = len({(c, col) for c, col, p in inferred if c in set(drawable) and p in set(drawable)})
+        ctx["inferred"] = len(inferred)
         ctx["names_map"] = frame("erd-names.svg", lambda: erd.draw_names_map(cat, clusters, link=_link("tables/"),
                                                                              inferred=inferred))
     elif n_tables > config.whole_schema_max_tables:
