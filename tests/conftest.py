@@ -23,6 +23,9 @@ from x121_docs.database.embedded import SUPERUSER, EmbeddedServer
 
 from servers import scratch_dir
 
+# The browser fixtures (browser, page, traps, serve_site) for every test module.
+pytest_plugins = ("browser_support",)
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 # Settings the tests must never inherit from the developer's shell.
