@@ -22,13 +22,13 @@ import contextlib
 import functools
 import http.server
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
 import pytest
+from waiting import wait_until
 
 CHROMIUM = Path("/usr/bin/chromium")
 #: Headless, no sandbox (the tests run as root), and none of the browser's own network traffic.
@@ -172,14 +172,7 @@ def serve_site() -> Iterator[Callable[[Path], str]]:
 
 def poll(predicate: Callable[[], T], what: str, timeout: float = TIMEOUT_MS / 1000, interval: float = 0.1) -> T:
     """Call `predicate` until it returns something truthy (returned); fail with `what` after `timeout` s."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
-        time.sleep(interval)
+    return wait_until(predicate, what, timeout, interval)
 
 
 def wait_js(page, expression: str, what: str, timeout: float = TIMEOUT_MS / 1000):  # noqa: ANN001, ANN201
