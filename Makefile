@@ -38,7 +38,7 @@ docs: $(STAMP)
 # also says how the notebooks did (X121_NOTEBOOKS_EXIT, tests/conftest.py).
 test: $(STAMP)
 	@$(NBVAL) $(NBVAL_ARGS); nb=$$?; \
-	X121_NOTEBOOKS_EXIT=$$nb $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS); py=$$?; \
+	X121_NOTEBOOKS_EXIT=$$nb $(BIN)/python -m pytest -n 2 --dist worksteal $(PYTEST_ARGS); py=$$?; \
 	test $$nb -eq 0 && test $$py -eq 0
 
 # `make test` N times (default 5); then every test that failed in any run, from the JUnit XML of each.
