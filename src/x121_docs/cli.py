@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from . import __version__
 from .errors import EXIT_USAGE, WorkbenchError
-from .output import err_console, scrub
+from .output import err_console, esc, scrub
 
 #: Modules that add sub-commands, in the order `--help` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -51,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_USAGE
         return int(args.func(args) or 0)
     except WorkbenchError as err:
-        err_console().print(f"[bold red]error:[/] {scrub(err.render())}", highlight=False, soft_wrap=True)
+        err_console().print(f"[bold red]error:[/] {esc(scrub(err.render()))}", highlight=False, soft_wrap=True)
         return err.exit_code
     except KeyboardInterrupt:
         err_console().print("[bold red]interrupted[/]")

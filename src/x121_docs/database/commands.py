@@ -38,7 +38,7 @@ def describe_server(settings) -> str:  # noqa: ANN001
 def cmd_start(args: argparse.Namespace) -> int:
     settings = resolve(load_settings())
     console().print(describe_server(settings))
-    with connect(settings, "postgres" if settings.embedded else None) as conn:
+    with connect(settings, "postgres" if settings.embedded else None, read_only=True) as conn:
         version = conn.execute("SHOW server_version").fetchone()[0]
     console().print(f"The server answers: PostgreSQL {version}.")
     return 0

@@ -296,7 +296,7 @@ def run_migrations(
     files = discover(folder)
     settings = resolve(settings)
     if dry_run:
-        with connect(settings, autocommit=True) as conn:  # read-only: no lock, no CREATE TABLE
+        with connect(settings, autocommit=True, read_only=True) as conn:  # no lock, no CREATE TABLE
             plan = _read_plan(conn, folder, files)
         plan.raise_problems(allow_out_of_order=allow_out_of_order)
         refuse_transaction_control([e.file for e in plan.pending])
