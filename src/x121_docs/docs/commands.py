@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..config import load_settings
 from ..errors import EXIT_FINDINGS, EXIT_OK, WorkbenchError
-from ..output import console, err_console
+from ..output import console, err_console, esc
 from ..startup import start_read_only
 from . import site
 from .build import BuildResult, build, produce
@@ -46,12 +46,12 @@ def _settings():
 def report(result: BuildResult) -> None:
     out = console()
     for path in result.created:
-        out.print(f"created {path} (default; edit it freely)")
+        out.print(f"created {esc(path)} (default; edit it freely)")
     g = result.generated
     out.print(f"docs: {result.tables} relations, {len(g.files)} files in {site.GENERATED} "
               f"({result.written} written, {result.removed} removed), {g.diagrams} diagrams")
     if result.index_html:
-        out.print(f"site: {result.index_html}")
+        out.print(f"site: {esc(result.index_html)}")
 
 
 def cmd_build(args: argparse.Namespace) -> int:
