@@ -22,7 +22,7 @@ from ..errors import EXIT_FINDINGS, EXIT_OK, WorkbenchError
 from ..output import console, err_console, esc, print_json
 from ..startup import start_read_only
 from ..catalog.reflect import reflect
-from .common import format_row
+from .common import find_table, format_row
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -210,7 +210,7 @@ def cmd_delete_preview(args: argparse.Namespace) -> int:
     signer = _signer()
     with _session() as (conn, catalog):
         impact = preview(conn, catalog, args.table, args.id, signer)
-        table = catalog.table(impact.table)
+        table = find_table(catalog, args.table)
         key = list(impact.key.values())
         if impact.blocked:
             sentence = blocked_sentence(conn, catalog, table, key, impact)
