@@ -185,6 +185,17 @@ def _ledger_failure(m: MigrationFile, exc: psycopg.Error, done: int, later: int)
     )
 
 
+def _line(text: str, number: int) -> str:
+    """Line `number` (1-based) of `text`, without splitting a big file into a list of lines."""
+    start = 0
+    for _ in range(number - 1):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return ""
+    end = text.find("\n", start)
+    return text[start:] if end < 0 else text[start:end]
+
+
 def _failure(m: MigrationFile, exc: BaseException, done: int, later: int,
              conn: psycopg.Connection | None = None) -> MigrationFailed:
     diag = getattr(exc, "diag", None)
@@ -196,7 +207,7 @@ def _failure(m: MigrationFile, exc: BaseException, done: int, later: int,
     message = (diag.message_primary if diag and diag.message_primary else str(exc).strip()) or type(exc).__name__
     sqlstate = getattr(exc, "sqlstate", None)
     if where:
-        line_text = m.sql.splitlines()[where[0] - 1].strip() if m.sql.splitlines() else ""
+        line_text = _line(m.sql, where[0]).strip()
         at = f"in the statement starting at line {where[0]}" if statement_only else \
             f"at line {where[0]}, column {where[1]}"
         head = f"Migration {m.path} failed {at} (`{line_text[:80]}`): {message}"
