@@ -88,9 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_USAGE
         return int(args.func(args) or 0)
     except WorkbenchError as err:
-        from .output import err_console, scrub
+        from .output import err_console, esc, scrub
 
-        err_console().print(f"[bold red]error:[/] {scrub(err.render())}", highlight=False, soft_wrap=True)
+        err_console().print(f"[bold red]error:[/] {esc(scrub(err.render()))}", highlight=False, soft_wrap=True)
         return err.exit_code
     except KeyboardInterrupt:
         from .output import err_console
