@@ -553,11 +553,24 @@ def _chance(values: Iterable[str], keys: list[str]) -> tuple[float | None, str |
     return chance, f"{inside:,} of the {hi - lo + 1:,} integers in [{lo}, {hi}] are keys"
 
 
+def _copies(catalog: Catalog, transitive: list[TransitiveDependency]) -> dict[tuple, tuple[str, str]]:
+    """(table key, column) -> the table its left side references, for columns that copy a parent's column."""
+    out = {}
+    for f in transitive:
+        t = catalog.get(f.table)
+        fk = next((fk for fk in t.foreign_keys if fk.columns == f.lhs), None) if t else None
+        if fk is not None:
+            out.update({(t.key, d.column): fk.parent for d in f.dependents})
+    return out
+
+
 def missing_foreign_keys(conn: psycopg.Connection, catalog: Catalog, samples: list[tuple[Sample, TableScan]],
-                         s: DependencySettings, skipped: Counter) -> list[MissingForeignKey]:
+                         s: DependencySettings, skipped: Counter,
+                         transitive: list[TransitiveDependency] = ()) -> list[MissingForeignKey]:
     import desbordante
     import pandas as pd
 
+    copies = _copies(catalog, list(transitive))
     keys = []
     for t, c in _key_columns(catalog):
         with conn.transaction():
@@ -597,6 +610,9 @@ def missing_foreign_keys(conn: psycopg.Connection, catalog: Catalog, samples: li
         candidates = []
         for k_i, key in enumerate(keys):
             if key.table.key == t.key or type_family(key.column) != type_family(col):
+                continue
+            if copies.get((t.key, col.name)) == key.table.key:
+                skipped["a copied column of the table its FK references (see the transitive dependency)"] += 1
                 continue
             named = _name_evidence(col.name, key.table, key.column)
             if key.values is not None:
@@ -694,7 +710,8 @@ def scan_dependencies(conn: psycopg.Connection, catalog: Catalog, tables: Sequen
             scan.seconds = time.perf_counter() - start
         if progress:
             progress("inclusion dependencies")
-        report.missing_foreign_keys = missing_foreign_keys(conn, catalog, samples, s, report.skipped_inclusions)
+        report.missing_foreign_keys = missing_foreign_keys(conn, catalog, samples, s, report.skipped_inclusions,
+                                                           report.transitive)
     return report
 
 
