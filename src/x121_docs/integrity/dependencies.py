@@ -243,9 +243,8 @@ def _order(table: Table) -> sql.Composable:
     return sql.SQL("ctid") if table.kind == TABLE else sql.SQL("tableoid, ctid")
 
 
-def read_sample(conn: psycopg.Connection, table: Table, columns: Sequence[str], s: DependencySettings) -> Sample:
-    """At most `sample_rows` rows, the same ones on every run over the same table: the whole table when
-    small, else a BERNOULLI sample with a fixed seed thinned evenly; ordered by the primary key."""
+def sample_query(table: Table, columns: Sequence[str], s: DependencySettings) -> tuple[sql.Composed, list, bool]:
+    """The sampling SELECT (values as text), its parameters, and whether it samples (TABLESAMPLE)."""
     values = sql.SQL(", ").join(sql.SQL("{}::text").format(sql.Identifier(c)) for c in columns)
     source: sql.Composable = from_clause(table)
     params: list[Any] = []
@@ -257,7 +256,14 @@ def read_sample(conn: psycopg.Connection, table: Table, columns: Sequence[str], 
         params += [percent, s.seed]
     limit = s.sample_rows + 1 if not sampled else math.ceil(s.sample_rows * 1.3)
     query = sql.SQL("SELECT {} FROM {} ORDER BY {} LIMIT %s").format(values, source, _order(table))
-    rows = conn.execute(query, [*params, limit]).fetchall()
+    return query, [*params, limit], sampled
+
+
+def read_sample(conn: psycopg.Connection, table: Table, columns: Sequence[str], s: DependencySettings) -> Sample:
+    """At most `sample_rows` rows, the same ones on every run over the same table: the whole table when
+    small, else a BERNOULLI sample with a fixed seed thinned evenly; ordered by the primary key."""
+    query, params, sampled = sample_query(table, columns, s)
+    rows = conn.execute(query, params).fetchall()
     complete = not sampled and len(rows) <= s.sample_rows
     if len(rows) > s.sample_rows:  # thin evenly rather than keep the lowest keys
         step = len(rows) / s.sample_rows
@@ -284,7 +290,7 @@ def declared_keys(table: Table) -> list[tuple[str, ...]]:
     return list(dict.fromkeys(keys))
 
 
-def _sampled_columns(table: Table, s: DependencySettings) -> tuple[list[str], list[tuple[str, str]]]:
+def sampled_columns(table: Table, s: DependencySettings) -> tuple[list[str], list[tuple[str, str]]]:
     chosen, skipped = [], []
     for c in table.columns:
         if c.type_name in SKIP_TYPES:
@@ -687,7 +693,7 @@ def scan_dependencies(conn: psycopg.Connection, catalog: Catalog, tables: Sequen
                 progress(table.display_name)
             scan = TableScan(table.display_name, table.estimated_rows, declared_keys=declared_keys(table))
             report.tables.append(scan)
-            columns, scan.skipped_columns = _sampled_columns(table, s)
+            columns, scan.skipped_columns = sampled_columns(table, s)
             if not columns:
                 scan.skipped = "no column of a comparable type"
                 continue
