@@ -534,9 +534,14 @@ def _read_key(conn: psycopg.Connection, table: Table, column: Column, s: Depende
     return None if len(rows) > s.sample_rows else [r[0] for r in rows]
 
 
+def _mentions(column: str, name: str) -> bool:
+    """`name`'s words appear in order in `column`'s (`video_segment` in `video_segment_ref`, not `t` in `note`)."""
+    words, target = column.split("_"), name.split("_")
+    return len(name) >= 3 and any(words[i:i + len(target)] == target for i in range(len(words)))
+
+
 def _name_evidence(column: str, parent: Table, key: Column) -> str | None:
-    singular = naming.singular(parent.name)
-    if singular in column or parent.name in column:
+    if _mentions(column, naming.singular(parent.name)) or _mentions(column, parent.name):
         return f"the column's name mentions {parent.display_name}"
     if column == key.name and key.name != "id":
         return f"same name as the key {parent.display_name}.{key.name}"
@@ -577,10 +582,6 @@ def missing_foreign_keys(conn: psycopg.Connection, catalog: Catalog, samples: li
     import pandas as pd
 
     copies = _copies(catalog, list(transitive))
-    keys = []
-    for t, c in _key_columns(catalog):
-        with conn.transaction():
-            keys.append(_Key(t, c, _read_key(conn, t, c, s)))
     dependents: list[tuple[Sample, Column, list[str]]] = []
     for sample, scan in samples:
         t = sample.table
@@ -596,6 +597,16 @@ def missing_foreign_keys(conn: psycopg.Connection, catalog: Catalog, samples: li
                 continue
             i = sample.columns.index(name)
             dependents.append((sample, col, sorted({r[i] for r in sample.rows if r[i] != NULL})))
+    families = {type_family(col) for _, col, _ in dependents}
+    keys = []
+    for t, c in _key_columns(catalog):
+        if type_family(c) not in families:
+            continue
+        if (t.estimated_rows or 0) > s.sample_rows:  # too large to hold: checked in the database instead
+            keys.append(_Key(t, c, None))
+            continue
+        with conn.transaction():
+            keys.append(_Key(t, c, _read_key(conn, t, c, s)))
     complete = [k for k in keys if k.values]  # None: too large for a sample; []: an empty table
     position = {id(k): i for i, k in enumerate(complete)}
     included: set[tuple[int, int]] = set()
