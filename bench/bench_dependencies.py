@@ -1,5 +1,6 @@
-"""Benchmark: `scan dependencies` on a 1,000,000-row table (sampled) and on every table of a corpus schema
-loaded with generated data, against a plain `SELECT count(DISTINCT ...)` pass over the same samples.
+"""Benchmark: `scan dependencies` on a 1,000,000-row table (sampled), on every table of a corpus schema loaded
+with generated data, and on the x121 schema at realistic sizes (samples.platform_data), each against a plain
+`SELECT count(DISTINCT ...)` pass over the same samples.
 
     .venv/bin/python bench/bench_dependencies.py [--rows 1000000] [--corpus chinook] [--corpus-rows 50000]
                                                  [--sample 20000] [--repeats 3] [--smoke] [--keep] [--no-record]
@@ -203,7 +204,7 @@ def case(db: str, tables: list[str], sample: int) -> dict:
     from x121_docs.database.connect import connect
     from x121_docs.integrity.dependencies import sample_query, sampled_columns, scan_dependencies
     from x121_docs.integrity.dependency_settings import DependencySettings
-    import desbordante  # noqa: F401 - imported before the baseline so its load is not counted
+    import desbordante  # noqa: F401 - imported before the baseline, so its load is not counted
     import pandas  # noqa: F401
     from x121_docs.catalog import naming
     naming.inflector()
@@ -284,7 +285,7 @@ def main() -> int:
         args.rows, args.corpus_rows, args.sample, args.repeats, args.no_record = 20_000, 2_000, 2_000, 1, True
     from x121_docs.database.bootstrap import drop_database
 
-    big, corpus = "x121_bench_deps_big", "x121_bench_deps_corpus"
+    big, corpus, plat = "x121_bench_deps_big", "x121_bench_deps_corpus", "x121_bench_deps_platform"
     t0 = time.perf_counter()
     settings = _fresh(big)
     with psycopg.connect(host=str(settings.host), port=settings.port, user=settings.user, dbname=big,
@@ -292,18 +293,30 @@ def main() -> int:
         load_big_table(conn, args.rows)
     big_load = time.perf_counter() - t0
     t0 = time.perf_counter()
+    psettings = _fresh(plat)
+    from x121_docs.migrate import run_migrations
+    from x121_docs.samples.platform_data import load_platform_data
+    run_migrations(psettings, ROOT / "migrations")
+    with psycopg.connect(host=str(psettings.host), port=psettings.port, user=psettings.user, dbname=plat,
+                         autocommit=True) as conn:
+        sizes = load_platform_data(conn, scale=0.05 if args.smoke else 1.0)
+    plat_load = time.perf_counter() - t0
+    t0 = time.perf_counter()
     csettings = _fresh(corpus)
     loaded = load_corpus(csettings, args.corpus, args.corpus_rows)
     corpus_load = time.perf_counter() - t0
-    results = {"big": [], "corpus": []}
+    results = {"big": [], "corpus": [], "platform": []}
     load_before = os.getloadavg()[0]
     for _ in range(args.repeats):  # interleaved, so a burst of load hits both alike
         results["big"].append(run_case(big, ["shipments"], args.sample))
         results["corpus"].append(run_case(corpus, [], args.sample))
+        results["platform"].append(run_case(plat, [], args.sample))
     load_after = os.getloadavg()[0]
     lines = []
     for label, runs in (("1,000,000-row table" if args.rows == 1_000_000 else f"{args.rows:,}-row table", results["big"]),
-                        (f"{args.corpus} ({len(loaded)} tables x {args.corpus_rows:,} rows)", results["corpus"])):
+                        (f"{args.corpus} ({len(loaded)} tables x {args.corpus_rows:,} rows)", results["corpus"]),
+                        (f"x121 platform schema ({sum(sizes.values()):,} rows, samples.platform_data)",
+                         results["platform"])):
         scan = _median([r["scan_s"] for r in runs])
         distinct = _median([r["distinct_s"] for r in runs])
         r = runs[0]
@@ -311,12 +324,13 @@ def main() -> int:
                      f"{min(x['distinct_s'] for x in runs):.3f} / {distinct:.3f} | {scan / distinct:.0f}x | "
                      f"{max(x['peak_mb'] for x in runs):.0f} MB (+{max(x['delta_mb'] for x in runs):.0f}) | "
                      f"{r['scanned']}/{r['tables']} | {r['transitive']} / {r['repeating']} / {r['missing_fks']} |")
-    print(f"loads: big table {big_load:.1f} s, corpus {corpus_load:.1f} s; load average {load_before:.1f} -> {load_after:.1f}")
+    print(f"loads: big table {big_load:.1f} s, platform {plat_load:.1f} s, corpus {corpus_load:.1f} s; load average {load_before:.1f} -> {load_after:.1f}")
     for line in lines:
         print(line)
     if not args.keep:
         drop_database(settings, big)
         drop_database(csettings, corpus)
+        drop_database(psettings, plat)
     if not args.no_record:
         when = datetime.now(timezone.utc).strftime("%Y-%m-%d")
         record("\n".join([
