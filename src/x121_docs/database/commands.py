@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from rich.markup import escape
 from rich.table import Table
 
 from ..config import load_settings
@@ -23,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_stop)
     p = dbsub.add_parser("bootstrap", help="create the database and the allowed extensions (idempotent)")
     p.set_defaults(func=cmd_bootstrap)
-    p = dbsub.add_parser("status", help="server address, version, database, extensions, pool settings")
+    p = dbsub.add_parser("status", help="server address, version, database, extensions (installed and offered), pool settings")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=cmd_status)
 
@@ -75,7 +76,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     table.add_row("version", f"PostgreSQL {status.server_version}")
     table.add_row("database", status.database)
     table.add_row("health", f"SELECT 1 in {status.health_ms:.1f} ms")
-    table.add_row("extensions", ", ".join(f"{k} {v}" for k, v in sorted(status.extensions.items())) or "(none)")
+    table.add_row("extensions", escape(", ".join(f"{k} {v}" for k, v in sorted(status.extensions.items())) or "(none)"))
+    table.add_row("server offers", escape(", ".join(f"{k} {v}" for k, v in sorted(status.available.items())) or "(none)"))
     table.add_row("pool", ", ".join(f"{k}={v}" for k, v in status.pool.items()))
     console().print(table)
     return 0
