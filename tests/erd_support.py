@@ -1,79 +1,22 @@
-"""Helpers for the ERD tests: corpus schemas loaded with psql, generated diagram pages served to a
-real browser, and the measurement of diagram text the acceptance criteria name.
+"""Helpers for the ERD tests: diagram pages generated alone and served to a real browser, the
+measurement of diagram text the acceptance criteria name, FKs read straight from pg_constraint.
 
-The corpus loader is a small local one (the general corpus fixture lives with the embedded-server
-work); it is skipped with one line where the test server lacks an extension a schema needs.
+Corpus schemas come from the shared `corpus_db` fixture (tests/conftest.py).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
-import threading
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
-import pytest
-from psycopg import sql
 
 from x121_docs.database.connect import conn_params
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
-if not CORPUS.is_dir():  # a worktree under /work/wt/<branch>: shared/ sits beside the checkouts
-    CORPUS = Path("/work/shared/corpus")
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+#: The window the acceptance criteria name.
 VIEWPORT = {"width": 1600, "height": 1000}
-
-
-def psql_binary() -> str:
-    for candidate in (os.environ.get("PSQL"), shutil.which("psql"), "/usr/bin/psql"):
-        if candidate and Path(candidate).is_file():
-            return candidate
-    pytest.skip("no psql client to load the corpus schemas with (install Debian's postgresql-client)")
-
-
-def load_corpus(server_settings, name: str) -> object:  # noqa: ANN001 - Settings
-    """Load ../shared/corpus/<name>.sql into a new database `corpus_<name>_<pid>`; settings for it.
-
-    Skipped with one line when the file is absent or the server lacks an extension it creates."""
-    from dataclasses import replace
-
-    path = CORPUS / f"{name}.sql"
-    if not path.is_file():
-        pytest.skip(f"corpus schema {path} is not there")
-    text = path.read_text(encoding="utf-8")
-    needed = sorted(set(re.findall(r'CREATE EXTENSION (?:IF NOT EXISTS )?"?([A-Za-z0-9_-]+)', text, re.I)))
-    db = f"corpus_{name}_{os.getpid()}"
-    with psycopg.connect(autocommit=True, **conn_params(server_settings, "postgres")) as conn:
-        have = {r[0] for r in conn.execute("SELECT name FROM pg_available_extensions")}
-        missing = [e for e in needed if e not in have]
-        if missing:
-            pytest.skip(f"the test server lacks extension(s) {', '.join(missing)} that corpus schema {name} needs")
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(db)))
-        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(sql.Identifier(db)))
-    settings = replace(server_settings, name=db)
-    params = conn_params(settings)
-    env = dict(os.environ, PGOPTIONS="-c client_min_messages=warning", PGHOST=str(params.get("host", "")),
-               PGPORT=str(params.get("port", "")), PGUSER=str(params.get("user", "")), PGDATABASE=db)
-    if params.get("password"):
-        env["PGPASSWORD"] = str(params["password"])
-    proc = subprocess.run([psql_binary(), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", str(path)], env=env,
-                          capture_output=True, text=True, timeout=300)
-    errors = [ln for ln in proc.stderr.splitlines() if re.search(r"\b(ERROR|FATAL|PANIC)\b", ln)]
-    assert proc.returncode == 0 and not errors, f"loading corpus {name} failed: {errors[:3] or proc.stderr[-500:]}"
-    return settings
-
-
-def drop_database(server_settings, settings) -> None:  # noqa: ANN001
-    with psycopg.connect(autocommit=True, **conn_params(server_settings, "postgres")) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(settings.name)))
 
 
 # --- pages for the browser ----------------------------------------------------------------------------
@@ -106,35 +49,6 @@ def harness_pages(files: dict[str, bytes], folder: Path, pages: list[str]) -> li
             f"<script src='{assets}x121-erd.js'></script></body></html>", encoding="utf-8")
         out.append(html_path)
     return out
-
-
-@contextmanager
-def serve(folder: Path):
-    from x121_docs.docs import site
-
-    server = site.serve(folder, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-@contextmanager
-def browser_page():
-    """A Playwright page in Debian's chromium at 1600x1000 (never a downloaded browser)."""
-    if not Path(CHROMIUM).is_file():
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run the browser tests")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport=VIEWPORT)
-            yield page
-        finally:
-            browser.close()
 
 
 READY = "document.querySelectorAll('.x121-erd').length > 0 && " \

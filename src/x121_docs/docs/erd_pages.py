@@ -83,10 +83,9 @@ def table_section(cat: Catalog, config: DocsConfig, facts: Schema, t: Table, sto
                                         (f"distance {base} with hubs", f"tables/{s}.hubs.svg", base,
                                          folded - set(facts.hubs))):
         keys = tuple(k for k in graph.neighbourhood(cat, t.key, distance, exclude=fold - {t.key}) if k not in infra)
-        # Two views that draw the same boxes and fold the same neighbours are one view.
-        sig = (keys, tuple(sorted(fold & {k for n in keys for k in graph.adjacent(cat, n)})))
-        if sig not in seen:
-            seen.add(sig)
+        # A view that draws the same boxes as an earlier one is left out (with hubs: only where a hub is near).
+        if keys not in seen:
+            seen.add(keys)
             variants.append((label, name, keys, fold))
     frames = []
     stored = []

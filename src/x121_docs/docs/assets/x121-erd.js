@@ -78,7 +78,10 @@
     this.meta.tables.forEach(function (t) { var o = el("option"); o.value = t.name; list.appendChild(o); });
     search.setAttribute("list", list.id);
     search.addEventListener("keydown", function (evt) { if (evt.key === "Enter") { evt.preventDefault(); self.find(search.value); } });
-    search.addEventListener("change", function () { self.find(search.value); });
+    search.addEventListener("input", function (evt) {
+      // a pick from the list of names (not typing, and not leaving the box: that would move the view)
+      if (evt.inputType === "insertReplacementText" || evt.inputType === undefined) self.find(search.value);
+    });
     bar.appendChild(search);
     bar.appendChild(list);
     [["+", "Zoom in", function () { self.zoomBy(1.25); }],
