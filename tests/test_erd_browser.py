@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import re
 import shutil
+import uuid
+from dataclasses import replace
 
+import psycopg
 import pytest
+from psycopg import sql
 from browser_support import served, wait_js
 from erd_support import MEASURE, READY, VIEWPORT, erd_files, harness_pages, open_diagram
 
 from x121_docs.catalog import reflect_settings
+from x121_docs.database.connect import conn_params
 from x121_docs.docs.build import build
 from x121_docs.docs.names import slug
 from x121_docs.migrate import run_migrations
@@ -33,16 +38,26 @@ def wide_page(browser):  # noqa: ANN001, ANN201
     assert not errors, errors
 
 
-@pytest.fixture
-def our_site(vector_db, tmp_path):
-    """The site of our own schema (migrations/, docs/erd.yml) as `make docs` builds it."""
-    fresh_db = vector_db
-    run_migrations(fresh_db, MIGRATIONS_DIR)
-    root = tmp_path / "project"
-    (root / "docs").mkdir(parents=True)
-    shutil.copy(PROJECT_ROOT / "docs" / "erd.yml", root / "docs" / "erd.yml")
-    build(fresh_db, root)
-    return root / "site"
+@pytest.fixture(scope="module")
+def our_site(server_settings, tmp_path_factory):
+    """The site of our own schema (migrations/, docs/erd.yml) as `make docs` builds it; built once for
+    the module (the tests only read it), its database dropped afterwards."""
+    name = f"t_erd_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(autocommit=True, **conn_params(server_settings, "postgres")) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    settings = replace(server_settings, name=name)
+    try:
+        with psycopg.connect(autocommit=True, **conn_params(settings)) as conn:
+            conn.execute("CREATE EXTENSION vector")
+        run_migrations(settings, MIGRATIONS_DIR)
+        root = tmp_path_factory.mktemp("erd") / "project"
+        (root / "docs").mkdir(parents=True)
+        shutil.copy(PROJECT_ROOT / "docs" / "erd.yml", root / "docs" / "erd.yml")
+        build(settings, root)
+        yield root / "site"
+    finally:
+        with psycopg.connect(autocommit=True, **conn_params(server_settings, "postgres")) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def _diagram_pages(site) -> list[str]:  # noqa: ANN001

@@ -237,6 +237,7 @@
       if (start !== null && start !== undefined && this.nodes[start]) this.centreOnNode(start);
     }
     this.apply();
+    frame.dataset.readyMs = String(Math.round(performance.now()));  // since navigation: the bench reads it
     frame.classList.add("x121-ready");
   };
 
