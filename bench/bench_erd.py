@@ -182,6 +182,7 @@ def main() -> int:
                     f"{t['diagrams']:.1f} | {t['total']:.1f} |")
         browser_rows.append(f"| {label} | `{b['svg']}` ({b['width']} x {b['height']} px) | {b['ready_ms']:.0f} | "
                             f"{b['median_px']:.1f} | {b['texts']} |")
+        print(rows[-1], browser_rows[-1], sep="\n", flush=True)
     text = "\n".join([
         "## ER diagrams (bench/bench_erd.py)", "",
         f"Machine: {benchlib.machine_note()}. Times in seconds (wall clock) unless noted.", "",

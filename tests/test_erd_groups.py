@@ -197,3 +197,22 @@ def test_every_diagram_page_is_between_1_3_and_3_1(corpus_catalog, name):
             sizes[path] = float(m.group(1)) / float(m.group(2))
     assert sizes and all(1 / 3 <= a <= 3 for a in sizes.values()), {p: round(a, 2) for p, a in sizes.items()
                                                                       if not 1 / 3 <= a <= 3}
+
+
+def test_groups_are_the_same_in_every_process(corpus_catalog, tmp_path):
+    """networkx breaks ties by iteration order; the groups (and so the pages) must not depend on the
+    process's hash seed.  openstreetmap at a cap of 6 forces modularity and bisection splits."""
+    import pickle
+    import subprocess
+    import sys
+
+    _, cat = corpus_catalog("openstreetmap")
+    path = tmp_path / "catalog.pickle"
+    path.write_bytes(pickle.dumps(cat))
+    script = ("import pickle, sys; from x121_docs.docs.config import DocsConfig; "
+              "from x121_docs.docs.groups import domain_groups; "
+              "cat = pickle.loads(open(sys.argv[1], 'rb').read()); "
+              "print(repr([(g.title, g.tables) for g in domain_groups(cat, DocsConfig(group_max_tables=6))]))")
+    runs = {subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True,
+                           env={**__import__("os").environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
+    assert len(runs) == 1 and "neighbours" in runs.pop()
