@@ -216,3 +216,33 @@ def test_groups_are_the_same_in_every_process(corpus_catalog, tmp_path):
     runs = {subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True,
                            env={**__import__("os").environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
     assert len(runs) == 1 and "neighbours" in runs.pop()
+
+
+def test_catalog_text_stays_text_in_the_svg_and_its_metadata(fresh_db):
+    """Names and comments reach the SVG escaped: it parses as XML with no element the catalog wrote, and
+    the viewer's metadata gives the exact strings back (the viewer shows them with textContent)."""
+    import xml.etree.ElementTree as ET
+
+    evil = 'x<script>alert(1)</script>&"'
+    comment = "</metadata><script>alert(2)</script>"
+    with psycopg.connect(autocommit=True, **conn_params(fresh_db)) as conn:
+        conn.execute(sql.SQL("CREATE TABLE {} (id bigint PRIMARY KEY, {} text)").format(
+            sql.Identifier(evil), sql.Identifier("<b>col</b>")))
+        conn.execute(sql.SQL("CREATE TABLE child (id bigint PRIMARY KEY, p_id bigint CONSTRAINT {} REFERENCES {})")
+                     .format(sql.Identifier("fk<img src=x>"), sql.Identifier(evil)))
+        conn.execute(sql.SQL("COMMENT ON CONSTRAINT {} ON child IS {}").format(sql.Identifier("fk<img src=x>"),
+                                                                               sql.Literal(comment)))
+    cat = reflect_settings(fresh_db)
+    files = erd_files(cat, tables=[("public", "child")])
+    for path, content in files.items():
+        if not path.endswith(".svg"):
+            continue
+        root = ET.fromstring(content.decode())
+        tags = {el.tag.rpartition("}")[2] for el in root.iter()}
+        assert not tags & {"script", "img", "b", "foreignObject"}, (path, tags)
+        meta = svg_meta(content.decode())
+        if path == "erd-schema.svg":
+            assert evil in [t["name"] for t in meta["tables"]]
+            fk = next(f for f in meta["fks"] if f["name"] == "fk<img src=x>")
+            assert fk["comment"] == comment and fk["parent"] == evil
+    assert "<script>" not in files["erd.md"].decode()
