@@ -116,6 +116,28 @@ def run_cli(cli_env, capsys: pytest.CaptureFixture, server_settings: Settings, d
     _drop(server_settings, db_name)
 
 
+@pytest.fixture(scope="session")
+def corpus_db(server_settings: Settings):
+    """`corpus_db(name)`: settings for database corpus_<name> holding that ../shared/corpus schema.
+
+    Loaded on first use in each test process (xdist workers have their own servers), then shared
+    by every test of that process: the corpus tests only read.  Skips with one line when the corpus,
+    psql or an extension the schema needs is missing.
+    """
+    from corpus_support import load
+
+    loaded: dict = {}
+
+    def get(name: str) -> Settings:
+        if name not in loaded:
+            loaded[name] = load(server_settings, name)
+        if loaded[name].skip_reason:
+            pytest.skip(loaded[name].skip_reason)
+        return loaded[name].settings
+
+    return get
+
+
 def subprocess_env(**overrides: str) -> dict[str, str]:
     """A clean environment for running the real `x121-docs` executable in a subprocess."""
     env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED_ENV}

@@ -30,7 +30,7 @@ from servers import free_port, scratch_dir, tcp_server
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
 SANITIZE = NOTEBOOKS / "nbval_sanitize.cfg"
 EXPECTED = ("01_bootstrap.ipynb", "02_migrations.ipynb", "03_explore_schema.ipynb", "04_integrity.ipynb",
-            "05_embeddings.ipynb")
+            "05_embeddings.ipynb", "06_dependencies.ipynb")
 #: The notebook the nbval and server tests run: quick, and its outputs do not depend on where the server's data is.
 SAMPLE = "02_migrations.ipynb"
 
