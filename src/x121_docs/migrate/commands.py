@@ -76,10 +76,10 @@ class _RichProgress:
             self.task = self.bar.add_task("migrating", total=total)
 
     def begin(self, m: MigrationFile) -> None:
-        self.bar.update(self.task, description=m.name)
+        self.bar.update(self.task, description=esc(m.name))
 
     def done(self, m: MigrationFile, nanoseconds: int) -> None:
-        self.bar.console.print(f"[green]applied[/] {m.name} ({nanoseconds / 1e6:.1f} ms)", highlight=False)
+        self.bar.console.print(f"[green]applied[/] {esc(m.name)} ({nanoseconds / 1e6:.1f} ms)", highlight=False)
         self.bar.advance(self.task)
 
     def stop(self) -> None:
