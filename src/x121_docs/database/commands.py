@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_stop)
     p = dbsub.add_parser("bootstrap", help="create the database and the allowed extensions (idempotent)")
     p.set_defaults(func=cmd_bootstrap)
-    p = dbsub.add_parser("status", help="server address, version, database, extensions, pool settings")
+    p = dbsub.add_parser("status", help="server address, version, database, extensions (installed and offered), pool settings")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=cmd_status)
 
@@ -75,6 +75,7 @@ def cmd_status(args: argparse.Namespace) -> int:
             ("version", f"PostgreSQL {status.server_version}"), ("database", status.database),
             ("health", f"SELECT 1 in {status.health_ms:.1f} ms"),
             ("extensions", ", ".join(f"{k} {v}" for k, v in sorted(status.extensions.items())) or "(none)"),
+            ("server offers", ", ".join(f"{k} {v}" for k, v in sorted(status.available.items())) or "(none)"),
             ("pool", ", ".join(f"{k}={v}" for k, v in status.pool.items())))
     for what, value in rows:
         table.add_row(what, esc(value))

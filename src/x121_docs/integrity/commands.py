@@ -26,7 +26,7 @@ from .common import find_table, format_row
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    scan = sub.add_parser("scan", help="integrity scans: orphaned rows, file drift")
+    scan = sub.add_parser("scan", help="integrity scans: orphaned rows, file drift, data dependencies")
     scansub = scan.add_subparsers(dest="scan_command", metavar="SCAN", required=True)
 
     p = scansub.add_parser("orphans", help="rows whose foreign key (or *_id column) points at no parent row")
@@ -51,6 +51,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--ignore", action="append", default=[], metavar="GLOB",
                    help="paths under ROOT that are not untracked files (repeatable), e.g. 'images/*'")
     p.set_defaults(func=cmd_scan_files)
+
+    p = scansub.add_parser("dependencies", help="3NF and missing foreign keys checked on a sample of the data")
+    from .dependency_report import register_arguments
+    register_arguments(p)
 
     p = sub.add_parser("delete-preview", help="what deleting one row would delete, clear or be refused by")
     p.add_argument("table", metavar="TABLE", help="table name or schema.name")
