@@ -58,6 +58,8 @@ def test_the_cli_refuses_with_exit_2(fresh_db, run_cli, cli_env):
     assert code == 2 and "20260101000000_a.sql:2: `ROLLBACK`" in err and "Traceback" not in err
     code, out, err = run_cli("migrate", "status", "--format", "json")
     assert code == 0 and '"state": "pending"' in out  # no ledger row, and no ledger table either
+    code, out, err = run_cli("migrate", "check")
+    assert code == 1 and "transaction control" in out and "20260101000000_a.sql:2: `ROLLBACK`" in out
 
 
 def test_no_transaction_files_may_manage_transactions(fresh_db, tmp_path):
