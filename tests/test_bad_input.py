@@ -123,3 +123,18 @@ def test_bad_arguments(bad_db, run_cli, argv, code, words):
         assert word in text, (argv, word, text)
     with psycopg.connect(autocommit=True, **conn_params(bad_db)) as conn:  # nothing half-applied
         assert conn.execute('SELECT count(*) FROM t').fetchone()[0] == 1
+
+
+def test_progress_on_a_terminal_escapes_names(bad_db, run_cli, monkeypatch):
+    # on a terminal the scan draws a progress bar whose label is the table being scanned
+    import sys
+
+    from rich.console import Console
+
+    from x121_docs.integrity import commands
+
+    monkeypatch.setattr(commands, "err_console",
+                        lambda: Console(file=sys.stderr, force_terminal=True, highlight=False, soft_wrap=True))
+    code, out, err = run_cli("scan", "orphans")
+    assert code == 0 and "Traceback" not in err and "p[/]" in out
+    assert "p[/] → t" in err and "p\\[/]" not in err  # the label shows the name as it is
