@@ -39,7 +39,6 @@ BAD_SETTINGS = [
     ("dotenv-syntax", {}, f"DB_USER=alice\nDB_PASSWORD='{SECRET}\nDB_NAME=x\n".encode(), [".env", "line 2"]),
     ("dotenv-syntax-2", {}, b"DB_USER=alice\n=oops\n", [".env", "line 2"]),
     ("dotenv-directory", {}, "DIR", [".env", "not a file"]),
-    ("pgdata-file", {"DB_HOST": None, "X121_PGDATA": "afile"}, None, ["X121_PGDATA", "folder"]),
 ]
 
 
@@ -49,7 +48,6 @@ def _prepare(cli_env, monkeypatch, env, dotenv) -> None:  # noqa: ANN001
             monkeypatch.delenv(name, raising=False)
         else:
             monkeypatch.setenv(name, value)
-    (cli_env / "afile").write_text("not a folder")
     if dotenv == "DIR":
         (cli_env / ".env").mkdir()
     elif dotenv is not None:
