@@ -68,7 +68,7 @@ READ_ONLY_COMMANDS = [
     ("migrate", "run", "--dry-run"),
     ("lint", "--db"), ("lint", "--db", "--format", "json"),
     ("scan", "orphans"), ("scan", "orphans", "--format", "json"),
-    ("scan", "files", ".", "--table", "media"),
+    ("scan", "files", ".", "--table", "media"), ("scan", "dependencies"),
     ("delete-preview", "parent", "1"), ("delete-preview", "p[/]", "1"), ("delete-preview", "a.b", "1"),
     ("delete-preview", '"a.b"', "1", "--format", "json"),
     ("docs", "check"),

@@ -43,7 +43,7 @@ def cmd_scan_dependencies(args: argparse.Namespace) -> int:
         settings = replace(settings, sample_rows=args.sample)
     db = start(load_settings(), migrate=False).settings  # a scan never migrates the database it reads
     status = err_console().status("sampling", spinner="dots") if err_console().is_terminal else None
-    with connect(db, autocommit=True) as conn:
+    with connect(db, autocommit=True, read_only=True) as conn:
         catalog = reflect(conn)
         if status:
             status.start()
