@@ -1,4 +1,4 @@
-"""The embedded server: start/reuse, concurrent starts, stale pid files, foreign data folders, stop."""
+"""The embedded server: start/reuse, concurrent starts, crashes (stale pid files, kill -9), foreign or impossible data folders, stop."""
 
 import os
 import shutil
