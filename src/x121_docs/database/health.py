@@ -35,7 +35,7 @@ class ServerStatus:
 
 def health_check(settings: Settings) -> float:
     """Connect and run `SELECT 1`; return the round trip in milliseconds."""
-    with connect(settings) as conn:
+    with connect(settings, read_only=True) as conn:
         start = time.perf_counter()
         conn.execute("SELECT 1").fetchone()
         return (time.perf_counter() - start) * 1000
@@ -43,7 +43,7 @@ def health_check(settings: Settings) -> float:
 
 def server_status(settings: Settings) -> ServerStatus:
     settings = resolve(settings)
-    with connect(settings) as conn:
+    with connect(settings, read_only=True) as conn:
         start = time.perf_counter()
         conn.execute("SELECT 1").fetchone()
         health_ms = (time.perf_counter() - start) * 1000
