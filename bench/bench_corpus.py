@@ -115,7 +115,7 @@ def markdown(rows: list[dict], repeat: int, with_site: bool, loads: tuple[str, s
            "|---|---:|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if with_site else "") + "---:|"]
     for r in rows:
         if "skipped" in r:
-            out.append(f"| {r['name']} | – | skipped: {r['skipped']} |" + " |" * (7 + 2 * with_site))
+            out.append(f"| {r['name']} | – | skipped: {r['skipped']} |" + " |" * (6 + 2 * with_site))
             continue
         cells = [r["name"], str(r["tables"]), f"{r['load']:.2f}", f"{r['pg_dump']:.2f}", f"{r['lint']:.2f}",
                  f"{r['lint'] / r['pg_dump']:.1f}×", f"{r['docs_md']:.2f}", f"{r['docs_md'] / r['pg_dump']:.1f}×"]
