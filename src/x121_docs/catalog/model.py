@@ -225,8 +225,14 @@ class Table:
         return {p: tuple(cols) for p, cols in sorted(families.items()) if len(cols) >= 2}
 
     def soft_reference_columns(self) -> tuple[Column, ...]:
-        """Integer `*_id` columns that no FK of the table covers: references the database does not enforce."""
+        """Integer `*_id` columns that no FK of the table covers: references the database does not enforce.
+
+        A single-column primary key (`album.album_id`) is the table's own identity, not a reference.
+        """
         covered = {c for fk in self.foreign_keys for c in fk.columns}
+        pk = self.primary_key
+        if pk is not None and len(pk.columns) == 1:
+            covered.add(pk.columns[0])
         return tuple(c for c in self.columns if c.name.endswith("_id") and c.is_integer and c.name not in covered)
 
 
