@@ -1,0 +1,79 @@
+"""The catalog dump: deterministic, versioned JSON that loads back into the same model."""
+
+from __future__ import annotations
+
+import json
+
+import psycopg
+import pytest
+
+from x121_docs.catalog import reflect
+from x121_docs.catalog.model import Catalog
+from x121_docs.catalog.serialize import VERSION, CatalogFormatError, dumps, loads
+from x121_docs.database.connect import conn_params
+from x121_docs.migrate.runner import run_migrations
+
+from conftest import MIGRATIONS_DIR
+from review_support import CORPUS_NAMES, corpus_available, load_corpus
+
+
+def _round_trip(catalog: Catalog) -> None:
+    text = dumps(catalog)
+    again = Catalog.from_json(text)
+    assert again == catalog  # every compared field of every object
+    assert again.extra == catalog.extra
+    assert again.to_json() == text  # byte-identical
+
+
+def test_dump_of_our_schema_round_trips_and_is_stable(vector_db, run_cli):
+    run_migrations(vector_db, MIGRATIONS_DIR)
+    with psycopg.connect(autocommit=True, **conn_params(vector_db)) as conn:
+        catalog = reflect(conn)
+    _round_trip(catalog)
+    data = json.loads(dumps(catalog))
+    assert data["format"] == "x121-catalog" and data["version"] == VERSION
+    names = [t["name"] for t in data["catalog"]["tables"]]
+    assert names == sorted(names) and "scenes" in names
+    scenes = catalog.table("scenes")
+    loaded = loads(dumps(catalog)).table("scenes")
+    assert loaded.foreign_keys == scenes.foreign_keys and isinstance(loaded.foreign_keys[0].columns, tuple)
+
+
+def test_cli_dump_carries_lookup_values_and_round_trips(vector_db, run_cli, cli_env, monkeypatch):
+    run_migrations(vector_db, MIGRATIONS_DIR)
+    monkeypatch.setenv("DB_NAME", vector_db.name)
+    code, out, err = run_cli("catalog", "dump", "--format", "json")
+    assert code == 0, err
+    catalog = Catalog.from_json(out)
+    values = catalog.extra["lookup_values"]
+    assert "project_statuses" in values and values["project_statuses"]["rows"]
+    assert catalog.to_json() == out
+    code2, out2, _ = run_cli("catalog", "dump")
+    assert out2 == out  # same database, same bytes
+
+
+@pytest.mark.parametrize("bad, message", [
+    ("not json", "is not JSON"),
+    ('{"format": "other"}', "is not an x121-catalog dump"),
+    ('{"format": "x121-catalog", "version": 99, "catalog": {}}', "format version 99"),
+    ('{"format": "x121-catalog", "version": 1, "catalog": {"database": "d"}}', "missing field 'server_version'"),
+    ('{"format": "x121-catalog", "version": 1, "catalog": {"database": "d", "server_version": "18", "bogus": 1}}',
+     "unknown field 'bogus'"),
+    ('{"format": "x121-catalog", "version": 1, "catalog": {"database": "d", "server_version": "18", "tables": [{}]}}',
+     "catalog.tables[0]: missing field"),
+])
+def test_bad_dump_is_one_clear_error(bad, message):
+    with pytest.raises(CatalogFormatError) as exc:
+        loads(bad, "f.json")
+    assert message in exc.value.message and exc.value.exit_code == 2
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not corpus_available(), reason="the corpus (/work/shared/corpus with load.sh, and bc) is not here")
+@pytest.mark.parametrize("name", CORPUS_NAMES)
+def test_dump_round_trips_on_corpus_schemas(server_settings, name):
+    settings = load_corpus(server_settings, name)
+    with psycopg.connect(autocommit=True, **conn_params(settings)) as conn:
+        catalog = reflect(conn)
+    assert len(catalog.tables) > 5
+    _round_trip(catalog)
