@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "x121_docs.docs.commands",
     "x121_docs.integrity.commands",
     "x121_docs.catalog.commands",
+    "x121_docs.review.commands",
 )
 
 

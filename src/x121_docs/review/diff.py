@@ -210,12 +210,14 @@ class _Differ:
                    lambda d: display_name(d.schema, d.name),
                    lambda d: {"base_type": d.base_type, "not_null": d.not_null, "default": d.default,
                               "checks": list(d.checks)})
-        self.named("sequence", base.sequences, head.sequences, lambda s: (s.schema, s.name),
-                   lambda s: display_name(s.schema, s.name),
-                   lambda s: {"type": s.data_type, "owned_by": ".".join(s.owned_by) if s.owned_by else None})
-
         b = {t.key: t for t in base.tables}
         a = {t.key: t for t in head.tables}
+        # A sequence owned by a table that is added or removed is part of that table (its serial key).
+        only = set(a) ^ set(b)
+        self.named("sequence", [s for s in base.sequences if not (s.owned_by and s.owned_by[:2] in only)],
+                   [s for s in head.sequences if not (s.owned_by and s.owned_by[:2] in only)],
+                   lambda s: (s.schema, s.name), lambda s: display_name(s.schema, s.name),
+                   lambda s: {"type": s.data_type, "owned_by": ".".join(s.owned_by) if s.owned_by else None})
         b_values, a_values = seeds.values_of(base), seeds.values_of(head)
         gone = sorted(k for k in b if k not in a)
         new = sorted(k for k in a if k not in b)
