@@ -56,17 +56,19 @@ CREATE TABLE render_presets (
 );
 CREATE INDEX idx_render_presets_scene_id ON render_presets (scene_id);
 
+CREATE INDEX idx_scenes_title ON scenes (title);
+
 ALTER TABLE scenes DROP CONSTRAINT scenes_project_id_fkey,
     ADD CONSTRAINT scenes_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects (id)
         ON DELETE RESTRICT ON UPDATE CASCADE NOT VALID;
-ALTER TABLE scenes VALIDATE CONSTRAINT scenes_project_id_fkey;
 
 ALTER TABLE users DROP COLUMN legacy_code;
 
-CREATE INDEX idx_scenes_title ON scenes (title);
-
 COMMENT ON TABLE projects IS 'A production: one film, many scenes.';
 """
+
+# The safe way to change an FK: NOT VALID above, VALIDATE in a migration of its own.
+VALIDATE_SQL = "ALTER TABLE scenes VALIDATE CONSTRAINT scenes_project_id_fkey;\n"
 
 
 @pytest.fixture
@@ -78,6 +80,7 @@ def repo(tmp_path: Path) -> Path:
     commit_all(root, "base schema")
     git(root, "checkout", "-q", "-b", "feature")
     (root / "migrations" / "20260102000000_presets.sql").write_text(BRANCH_SQL)
+    (root / "migrations" / "20260102000100_validate.sql").write_text(VALIDATE_SQL)
     commit_all(root, "presets and friends")
     return root
 
@@ -112,7 +115,8 @@ def test_review_lists_exactly_the_changes_with_before_and_after(run_cli, repo):
     assert [c["name"] for c in added["columns"]] == ["id", "scene_id", "label"]
     assert added["foreign_keys"][0]["references"] == "scenes(id)" and added["foreign_keys"][0]["on_delete"] == "CASCADE"
     assert by["idx_scenes_title"]["after"]["definition"].startswith("CREATE INDEX idx_scenes_title ON public.scenes")
-    assert data["summary"]["tables_added"] == 1 and data["changed_files"] == ["20260102000000_presets.sql"]
+    assert data["summary"]["tables_added"] == 1 and data["changed_files"] == ["20260102000000_presets.sql",
+                                                                           "20260102000100_validate.sql"]
 
 
 def test_review_reports_the_cascade_reach_change(run_cli, repo):

@@ -117,6 +117,10 @@ class _Analyser:
 
     def file(self, f: SqlFile, name: str) -> list[StatementLock]:
         self.schema = "public"
+        # A migration runs in one transaction (unless `-- no-transaction`): a lock taken by one
+        # statement is held until the end, so a later scan of that table runs under it.
+        transactional = not f.text.lstrip("\ufeff").startswith("-- no-transaction")
+        held: dict[Key, tuple[str, int]] = {}
         out = []
         for st in f.statements:
             handler = getattr(self, f"on_{st.kind}", None)
@@ -130,6 +134,20 @@ class _Analyser:
             existing = any(t in self.existing for t in tables)
             if not existing:  # a new (empty, unused) table: nothing to warn about
                 issues = []
+            elif transactional and any(i.scan for i in issues):
+                for t in tables:
+                    if t in held and t in self.existing and LOCK_ORDER.index(held[t][0]) >= LOCK_ORDER.index(SHARE):
+                        mode, line = held[t]
+                        issues = [*issues, Issue(
+                            HIGH, f"reads {display_name(*t)} while the {mode} lock taken at line {line} is held (one "
+                            f"transaction): {BLOCKS[mode]} wait for the whole scan",
+                            "move this statement into a migration of its own, after the one that takes the lock",
+                            "strong_migrations:validate in a separate migration", scan=True)]
+                        break
+            if transactional and lock is not None:
+                for t in tables:
+                    if t not in held or LOCK_ORDER.index(lock) > LOCK_ORDER.index(held[t][0]):
+                        held[t] = (lock, st.line)
             out.append(StatementLock(name, st.line, text, st.kind, tuple(tables), lock, existing, tuple(issues)))
         return out
 
@@ -311,7 +329,8 @@ class _Analyser:
                                             "in a later release", "strong_migrations:removing a column")], []
         if sub in ("AT_SetLogged", "AT_SetUnLogged", "AT_SetTableSpace", "AT_SetAccessMethod"):
             return ACCESS_EXCLUSIVE, [Issue(HIGH, "this ALTER TABLE rewrites the whole table under an ACCESS EXCLUSIVE "
-                                            "lock", None, None, rewrite=True)], []
+                                            "lock", "run it in a maintenance window, or fill a new table and swap "
+                                            "names", None, rewrite=True)], []
         if sub in ("AT_SetStatistics", "AT_SetRelOptions", "AT_ResetRelOptions", "AT_ClusterOn", "AT_DropCluster"):
             return SHARE_UPDATE_EXCLUSIVE, [], []
         if sub and sub.startswith(("AT_EnableTrig", "AT_DisableTrig", "AT_EnableAlwaysTrig", "AT_EnableReplicaTrig")):
@@ -390,7 +409,8 @@ class _Analyser:
                 "squawk:disallowed-unique-constraint", scan=True)], []
         if kind == "CONSTR_EXCLUSION":
             return ACCESS_EXCLUSIVE, [Issue(HIGH, f"adding EXCLUDE {name} builds its index under an ACCESS EXCLUSIVE "
-                                            "lock", None, None, scan=True)], []
+                                            "lock", "add it in a maintenance window (an exclusion constraint cannot "
+                                            "use a concurrently built index)", None, scan=True)], []
         return ACCESS_EXCLUSIVE, [], []
 
 

@@ -43,7 +43,7 @@ def _what(c: Change) -> str:
     if c.kind == "column" and desc:
         null = "null" if desc.get("nullable") else "not null"
         default = f", default {code(desc.get('default'), TABLE_VALUE_MAX, True)}" if desc.get("default") else ""
-        return f"{c.action}: {code(desc.get('type'), TABLE_VALUE_MAX, True)} {null}{default}"
+        return f"{c.action}: {code(desc.get('type'), TABLE_VALUE_MAX, True)}, {null}{default}"
     if c.kind == "foreign key" and desc:
         return (f"{c.action}: ({code(', '.join(desc['columns']), TABLE_VALUE_MAX, True)}) \u2192 "
                 f"{code(desc['references'], TABLE_VALUE_MAX, True)} ON DELETE {code(desc['on_delete'], None, True)} "
@@ -59,24 +59,34 @@ def _what(c: Change) -> str:
     return c.action
 
 
-def _value_lines(desc: dict[str, Any] | None, indent: str = "") -> list[str]:
+def _v(value: Any, table: bool = False) -> str:
+    """One described value: booleans as yes/no, lists joined, the rest as code."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list) and all(not isinstance(x, (dict, list)) for x in value):
+        return code(", ".join("" if x is None else str(x) for x in value), None, table) if value else "*none*"
+    return code(value, None, table)
+
+
+def _value_lines(desc: dict[str, Any] | None) -> list[str]:
+    """A described object as a list; unset (null) attributes are left out."""
     if desc is None:
-        return [f"{indent}- *absent*"]
+        return ["- *absent*"]
     out = []
-    for k in desc:
-        v = desc[k]
+    for k, v in desc.items():
+        if v is None:
+            continue
         if isinstance(v, list) and v and isinstance(v[0], dict):
-            out.append(f"{indent}- {k}:")
-            for item in v:
-                out.append(f"{indent}  - " + ", ".join(f"{ik} {code(iv)}" for ik, iv in item.items()))
+            out.append(f"- {k}:")
+            out += ["  - " + ", ".join(f"{ik} {_v(iv)}" for ik, iv in item.items() if iv is not None) for item in v]
+        elif isinstance(v, list) and v and isinstance(v[0], list):
+            out.append(f"- {k}:")
+            out += [f"  - {_v(row)}" for row in v]
         elif isinstance(v, dict):
-            out.append(f"{indent}- {k}:")
-            for ik, iv in v.items():
-                out.append(f"{indent}  - {ik}: {code(iv)}")
-        elif isinstance(v, list):
-            out.append(f"{indent}- {k}: " + (", ".join(code(x) for x in v) if v else "*none*"))
+            out.append(f"- {k}:")
+            out += [f"  - {ik}: {_v(iv)}" for ik, iv in v.items()]
         else:
-            out.append(f"{indent}- {k}: {code(v)}")
+            out.append(f"- {k}: {_v(v)}")
     return out
 
 
@@ -96,7 +106,7 @@ def _before_after(review: Review) -> list[str]:
             lines.append("| | before | after |")
             lines.append("|---|---|---|")
             for k in keys:
-                lines.append(f"| {k} | {code(c.before.get(k), None, True)} | {code(c.after.get(k), None, True)} |")
+                lines.append(f"| {k} | {_v(c.before.get(k), True)} | {_v(c.after.get(k), True)} |")
         else:
             lines += _value_lines(c.after if c.action == ADDED else c.before)
         lines.append("")
@@ -118,7 +128,7 @@ def _reach(review: Review) -> list[str]:
 
 
 def _locks(review: Review) -> list[str]:
-    shown = [s for s in review.locks or () if s.existing]
+    shown = [s for s in review.locks or () if s.existing and s.issues]
     lines = ["| risk | where | statement | lock (blocks) | rewrite | scan | problem and safer way |", "|---|---|---|---|---|---|---|"]
     for s in shown:
         problems = "<br>".join(
@@ -127,10 +137,10 @@ def _locks(review: Review) -> list[str]:
         lines.append(f"| {s.risk} | {code(f'{s.file}:{s.line}', None, True)} | {code(s.statement, 80, True)} | "
                      f"{s.lock or 'none'} ({s.blocks}) | {'yes' if s.rewrite else 'no'} | {'yes' if s.scan else 'no'} | "
                      f"{problems} |")
-    new = [s for s in review.locks or () if not s.existing]
-    if new:
-        lines += ["", f"{len(new)} more statement{'s' if len(new) != 1 else ''} touch only tables this change creates "
-                      "(empty, unused): no lock concerns."]
+    rest = len(review.locks or ()) - len(shown)
+    if rest:
+        lines += ["", f"Not listed: {rest} statement(s) that take only locks blocking nothing, or touch only tables "
+                      "this change creates (empty, unused)."]
     missing = sorted({s.file for s in review.risky_locks} - set(review.lock_timeout_files))
     if missing:
         lines += ["", "No `SET lock_timeout` in " + ", ".join(code(f) for f in missing)
@@ -182,7 +192,8 @@ def to_markdown(review: Review, diagram_url: str | None = None, *, details: bool
     if review.reach:
         out += _details(f"Cascade reach ({len(review.reach)})", _reach(review), False, details)
     if review.locks:
-        out += _details(f"Locks and rewrites ({len([s for s in review.locks if s.existing])} on existing tables)",
+        out += _details(f"Locks and rewrites ({len([s for s in review.locks if s.existing and s.issues])} statements "
+                        "on existing tables)",
                         _locks(review), bool(high), details)
     if review.lint.introduced or review.lint.fixed:
         out += _details(f"Lint ({len(review.lint.introduced)} new, {len(review.lint.fixed)} fixed)", _lint(review),
