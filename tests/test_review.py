@@ -157,8 +157,10 @@ def test_review_warns_about_the_index_built_without_concurrently(run_cli, repo):
 def test_review_markdown_and_diagram(run_cli, repo, tmp_path):
     svg_path = tmp_path / "changes.svg"
     code, out, err = run_cli("review", "main", "--head", "feature", "--migrations", str(repo / "migrations"),
-                             "--diagram", str(svg_path), "--diagram-url", "https://example.invalid/artifacts/1")
+                             "--diagram", str(svg_path), "--diagram-url", "https://example.invalid/artifacts/1",
+                             "--json-output", str(tmp_path / "r.json"))
     assert code == 0, err
+    assert json.loads((tmp_path / "r.json").read_text())["diagram"] == "https://example.invalid/artifacts/1"
     assert out.startswith("<!-- x121-review -->\n")
     assert "<details><summary>Before and after (5)</summary>" in out
     assert "| ~ | foreign key `scenes.scenes_project_id_fkey` | on_delete: `CASCADE` \u2192 `RESTRICT` |" in out

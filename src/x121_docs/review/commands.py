@@ -28,6 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--migrations", type=Path, metavar="DIR", help="migrations folder (default: X121_MIGRATIONS_DIR)")
     p.add_argument("--format", choices=("markdown", "json"), default="markdown")
     p.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report to FILE (default: stdout)")
+    p.add_argument("--json-output", type=Path, metavar="FILE", help="also write the JSON report to FILE")
     p.add_argument("--diagram", type=Path, metavar="FILE.svg", help="write the diagram of the change to this SVG file")
     p.add_argument("--diagram-url", metavar="URL", help="link the Markdown report to the diagram at URL (a CI artifact)")
     p.add_argument("--fail-on", choices=("high-risk", "lint"), action="append", default=[],
@@ -63,6 +64,8 @@ def cmd_review(args: argparse.Namespace) -> int:
     else:
         text = to_markdown(review, diagram_ref)
     text = scrub(text)
+    if args.json_output:
+        args.json_output.write_text(scrub(to_json(review, diagram_ref)), encoding="utf-8")
     if args.output:
         args.output.write_text(text, encoding="utf-8")
         console().print(f"wrote the review to {args.output}")

@@ -22,6 +22,7 @@ MARKER = "<!-- x121-review -->"
 SIGN = {ADDED: "+", REMOVED: "\u2212", CHANGED: "~", RENAMED: "\u21c4"}
 TABLE_VALUE_MAX = 60
 MAX_ROWS = 60  # change rows in the summary table before "and N more"
+COMMENT_LIMIT = 60000  # GitHub refuses comments over 65,536 characters
 
 
 def to_json(review: Review, diagram: str | None = None) -> str:
@@ -162,7 +163,16 @@ def _lint(review: Review) -> list[str]:
     return lines
 
 
-def to_markdown(review: Review, diagram_url: str | None = None, *, details: bool = True, marker: bool = True) -> str:
+def to_markdown(review: Review, diagram_url: str | None = None, *, details: bool = True, marker: bool = True,
+                limit: int | None = COMMENT_LIMIT) -> str:
+    """The comment; when it would exceed `limit` characters (GitHub's cap), the long sections are left out."""
+    text = _markdown(review, diagram_url, details, marker, full=True)
+    if limit is not None and len(text) > limit:
+        text = _markdown(review, diagram_url, details, marker, full=False)
+    return text
+
+
+def _markdown(review: Review, diagram_url: str | None, details: bool, marker: bool, full: bool) -> str:
     d = review.diff
     risky = review.risky_locks
     high = [s for s in risky if s.risk == HIGH]
@@ -187,15 +197,18 @@ def to_markdown(review: Review, diagram_url: str | None = None, *, details: bool
     if high:
         out += ["**Warning:** " + "; ".join(f"{code(f'{s.file}:{s.line}')} {code(s.issues[0].message)}"
                                               for s in high[:5]) + (" (and more)" if len(high) > 5 else ""), ""]
-    if not d.empty:
+    if not full:
+        out += ["The full before/after, cascade and lint sections are too long for a comment: see the JSON report "
+                "(`x121-docs review --format json`, in CI the run's artifacts).", ""]
+    elif not d.empty:
         out += _details(f"Before and after ({len(d.changes)})", _before_after(review), False, details)
-    if review.reach:
+    if review.reach and full:
         out += _details(f"Cascade reach ({len(review.reach)})", _reach(review), False, details)
     if review.locks:
         out += _details(f"Locks and rewrites ({len([s for s in review.locks if s.existing and s.issues])} statements "
                         "on existing tables)",
                         _locks(review), bool(high), details)
-    if review.lint.introduced or review.lint.fixed:
+    if (review.lint.introduced or review.lint.fixed) and full:
         out += _details(f"Lint ({len(review.lint.introduced)} new, {len(review.lint.fixed)} fixed)", _lint(review),
                         False, details)
     if review.svg is not None and diagram_url:
