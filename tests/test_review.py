@@ -246,3 +246,23 @@ def test_review_from_two_dumps(run_cli, repo, tmp_path, server_settings, monkeyp
 def test_bad_ref_is_one_clear_error(run_cli, repo):
     code, out, err = run_cli("review", "no-such-branch", "--migrations", str(repo / "migrations"))
     assert code == 2 and "no-such-branch" in err and "Traceback" not in err
+
+
+def test_docs_build_since_adds_a_changes_page_to_the_site_only(fresh_db, repo, tmp_path):
+    from dataclasses import replace
+
+    from x121_docs.docs.build import build
+    from x121_docs.migrate.runner import run_migrations
+
+    settings = replace(fresh_db, migrations_dir=repo / "migrations")
+    run_migrations(settings, repo / "migrations")
+    root = tmp_path / "project"
+    build(settings, root, since="main")
+    page = (root / "site" / "generated" / "changes.html").read_text()
+    assert "scenes_project_id_fkey" in page and "render_presets" in page and "CONCURRENTLY" in page
+    assert 'data-src="changes/schema-changes.svg"' in page
+    assert "x121_added" in (root / "site" / "generated" / "changes" / "schema-changes.svg").read_text()
+    assert 'href="generated/changes.html"' in (root / "site" / "index.html").read_text()  # in the navigation
+    assert not (root / "docs" / "generated" / "changes.md").exists()  # committed pages stay schema-only
+    build(settings, root)
+    assert not (root / "site" / "generated" / "changes.html").exists()

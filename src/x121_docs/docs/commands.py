@@ -21,6 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     b = dsub.add_parser("build", help="regenerate docs/generated/ from the live database and build site/")
     b.add_argument("--no-site", action="store_true", help="write the Markdown and SVG only (no mkdocs build)")
     b.add_argument("--config", type=Path, default=None, help=f"docs settings file (default {CONFIG_FILE})")
+    b.add_argument("--since", metavar="REF", help="add a Changes page: the schema review of the migrations since "
+                                                  "this git ref (site only)")
     b.set_defaults(func=cmd_build)
     s = dsub.add_parser("serve", help="build, then serve site/ on http://HOST:PORT until Ctrl-C")
     s.add_argument("--host", default="127.0.0.1")
@@ -54,7 +56,7 @@ def report(result: BuildResult) -> None:
 def cmd_build(args: argparse.Namespace) -> int:
     root = Path.cwd()
     config = load_config(args.config or root / CONFIG_FILE)
-    report(build(_settings(), root, with_site=not args.no_site, config=config))
+    report(build(_settings(), root, with_site=not args.no_site, config=config, since=args.since))
     return EXIT_OK
 
 
