@@ -93,7 +93,7 @@ def _fks(catalog: Catalog, keys: set[Key]) -> dict[tuple[Key, str], ForeignKey]:
 def members(base: Catalog, head: Catalog, d: SchemaDiff) -> tuple[dict[Key, str], tuple[Key, ...]]:
     """(status per drawn table, grey neighbours): touched tables plus one FK hop around them."""
     status = _status_of_tables(d)
-    touched = set(d.touched())
+    touched = set(d.touched()) - {old for old, _ in d.renamed_tables}  # a renamed table is drawn once, as it is now
     for k in touched:
         status.setdefault(k, CHANGED if k in d.by_table else UNCHANGED)
     near: set[Key] = set()
