@@ -85,7 +85,12 @@ def _value_lines(desc: dict[str, Any] | None) -> list[str]:
             out += [f"  - {_v(row)}" for row in v]
         elif isinstance(v, dict):
             out.append(f"- {k}:")
-            out += [f"  - {ik}: {_v(iv)}" for ik, iv in v.items()]
+            for ik, iv in v.items():
+                if isinstance(iv, list) and iv and isinstance(iv[0], list):  # rows of lookup values
+                    out.append(f"  - {ik}:")
+                    out += [f"    - {_v(row)}" for row in iv]
+                else:
+                    out.append(f"  - {ik}: {_v(iv)}")
         else:
             out.append(f"- {k}: {_v(v)}")
     return out
