@@ -266,3 +266,17 @@ def test_docs_build_since_adds_a_changes_page_to_the_site_only(fresh_db, repo, t
     assert not (root / "docs" / "generated" / "changes.md").exists()  # committed pages stay schema-only
     build(settings, root)
     assert not (root / "site" / "generated" / "changes.html").exists()
+
+
+def test_a_broken_migration_is_one_clear_error_and_leaves_no_database(run_cli, repo, server_settings):
+    import psycopg
+
+    from x121_docs.database.connect import conn_params
+
+    (repo / "migrations" / "20260103000000_broken.sql").write_text("ALTER TABLE users\n  ADD COLUMN x no_such_type;\n")
+    code, out, err = run_cli("review", "main", "--migrations", str(repo / "migrations"))
+    assert code == 2 and "Traceback" not in err
+    assert "working tree" in err and "20260103000000_broken.sql" in err and "no_such_type" in err
+    with psycopg.connect(autocommit=True, **conn_params(server_settings, "postgres")) as conn:
+        left = conn.execute("SELECT datname FROM pg_database WHERE datname LIKE 'x121_lint_%'").fetchall()
+    assert left == []

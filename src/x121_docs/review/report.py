@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,7 @@ from ..catalog.serialize import load
 from ..config import Settings
 from ..database.connect import connect
 from ..docs.erd import Svg
+from ..errors import WorkbenchError
 from ..lint.apply import apply_to_throwaway
 from ..lint.config import LintConfig, load_config
 from ..lint.engine import Options, lint_catalog, lint_migrations
@@ -136,13 +139,17 @@ def from_refs(settings: Settings, folder: Path, base_ref: str, head_ref: str | N
         base_dir = gitrefs.migrations_at(folder, base_id, Path(tmp) / "base")
         head_dir = folder if head_ref is None else gitrefs.migrations_at(folder, head_ref, Path(tmp) / "head")
         t0 = time.perf_counter()
-        base = side_catalog(settings, base_dir, root)
-        head = side_catalog(settings, head_dir, root)
+        with _side(base_dir, base_ref):
+            base = side_catalog(settings, base_dir, root)
+        with _side(head_dir, head_ref or "the working tree"):
+            head = side_catalog(settings, head_dir, root)
         timings["apply"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         options = Options(use_baseline=False)
-        before = lint_migrations(settings, base_dir, config, options, catalog=base).findings
-        after = lint_migrations(settings, head_dir, config, options, catalog=head).findings
+        with _side(base_dir, base_ref):
+            before = lint_migrations(settings, base_dir, config, options, catalog=base).findings
+        with _side(head_dir, head_ref or "the working tree"):
+            after = lint_migrations(settings, head_dir, config, options, catalog=head).findings
         timings["lint"] = time.perf_counter() - t0
         changed = gitrefs.changed_migrations(folder, base_id, head_ref)
         paths = [head_dir / name for name in changed if (head_dir / name).is_file()]
@@ -158,6 +165,19 @@ def from_refs(settings: Settings, folder: Path, base_ref: str, head_ref: str | N
     head_label = head_ref or "working tree"
     return compare(base, head, base_ref, head_label, lint=_delta(before, after), statement_locks=statement_locks,
                    changed_files=changed, lock_timeout_files=timeouts, with_diagram=with_diagram, timings=timings)
+
+
+@contextmanager
+def _side(folder: Path, label: str) -> Iterator[None]:
+    """Errors about one side's migrations name the ref (not the temporary copy) and do not mention the linter."""
+    try:
+        yield
+    except WorkbenchError as err:
+        message = err.message.replace(str(folder.resolve()), f"migrations (as of {label})")
+        message = message.replace(str(folder), f"migrations (as of {label})")
+        raise WorkbenchError(f"The review cannot apply the migrations as of {label}: {message}",
+                             "Fix the migration; the review applies both sides to throwaway databases, so nothing "
+                             "was applied to yours.", exit_code=err.exit_code) from None
 
 
 def _relabel(f: Finding, rename: dict[str, str]) -> Finding:
