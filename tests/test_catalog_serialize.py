@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 
 import psycopg
 import pytest
@@ -41,6 +42,25 @@ def test_dump_of_our_schema_round_trips_and_is_stable(vector_db, run_cli):
     scenes = catalog.table("scenes")
     loaded = loads(dumps(catalog)).table("scenes")
     assert loaded.foreign_keys == scenes.foreign_keys and isinstance(loaded.foreign_keys[0].columns, tuple)
+
+
+def test_dump_does_not_depend_on_the_sessions_search_path(vector_db):
+    def without_other(catalog: Catalog) -> str:
+        return dumps(replace(catalog, schemas=tuple(s for s in catalog.schemas if s.name != "other")))
+
+    run_migrations(vector_db, MIGRATIONS_DIR)
+    with psycopg.connect(autocommit=True, **conn_params(vector_db)) as conn:
+        plain = dumps(reflect(conn))
+        conn.execute("CREATE SCHEMA other")
+        conn.execute("SET search_path = other, pg_catalog")
+        moved = without_other(reflect(conn))
+        assert conn.execute("SHOW search_path").fetchone()[0] == "other, pg_catalog"
+    with psycopg.connect(**conn_params(vector_db)) as conn:  # inside the caller's transaction
+        conn.execute("SET LOCAL search_path = other")
+        inside = without_other(reflect(conn))
+        assert conn.execute("SHOW search_path").fetchone()[0] == "other"
+    assert "nextval('users_id_seq'::regclass)" in plain
+    assert moved == plain and inside == plain
 
 
 def test_cli_dump_carries_lookup_values_and_round_trips(vector_db, run_cli, cli_env, monkeypatch):

@@ -73,23 +73,26 @@ def from_data(data: Any, source: str = "catalog JSON") -> Catalog:
 
 # -- encoding -----------------------------------------------------------------------------------
 
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
 def _encode(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
     if isinstance(value, (tuple, list)):
         return [_encode(v) for v in value]
     if isinstance(value, dict):
         return {str(k): _encode(v) for k, v in value.items()}
-    if value is None or isinstance(value, (str, bool, int, float)):
-        return value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {name: _encode(getattr(value, name)) for name in _field_names(type(value))}
     raise TypeError(f"cannot save {type(value).__name__} in a catalog dump")
 
 
-# -- decoding -----------------------------------------------------------------------------------
+# -- decoding: one decoder function per type, built once from the type hints -------------------
 
-@cache
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls, vars(model))
+Decoder = typing.Callable[[Any, str], Any]
 
 
 def _fail(path: str, message: str) -> typing.NoReturn:
@@ -97,46 +100,71 @@ def _fail(path: str, message: str) -> typing.NoReturn:
 
 
 def _decode(tp: Any, value: Any, path: str) -> Any:
+    return _decoder(tp)(value, path)
+
+
+@cache
+def _decoder(tp: Any) -> Decoder:
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
-        args = typing.get_args(tp)
-        if value is None and type(None) in args:
-            return None
-        inner = [a for a in args if a is not type(None)]
-        return _decode(inner[0], value, path) if len(inner) == 1 else value
+        inner = [a for a in typing.get_args(tp) if a is not type(None)]
+        if len(inner) != 1:
+            return lambda value, path: value
+        sub = _decoder(inner[0])
+        return lambda value, path: None if value is None else sub(value, path)
     if dataclasses.is_dataclass(tp):
-        if not isinstance(value, dict):
-            _fail(path, f"expected an object for {tp.__name__}, found {type(value).__name__}")
-        fields = {f.name: f for f in dataclasses.fields(tp)}
-        unknown = sorted(set(value) - set(fields))
-        if unknown:
-            _fail(path, f"unknown field {unknown[0]!r} for {tp.__name__}")
-        hints = _hints(tp)
-        kwargs = {}
-        for name, f in fields.items():
-            if name in value:
-                kwargs[name] = _decode(hints[name], value[name], f"{path}.{name}")
-            elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-                _fail(path, f"missing field {name!r} of {tp.__name__}")
-        return tp(**kwargs)
+        return _dataclass_decoder(tp)
     if origin is tuple:
         args = typing.get_args(tp)
-        if not isinstance(value, list):
-            _fail(path, f"expected a list, found {type(value).__name__}")
         if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_decode(args[0], v, f"{path}[{i}]") for i, v in enumerate(value))
-        if len(value) != len(args):
-            _fail(path, f"expected {len(args)} items, found {len(value)}")
-        return tuple(_decode(a, v, f"{path}[{i}]") for i, (a, v) in enumerate(zip(args, value)))
+            item = _decoder(args[0])
+
+            def many(value: Any, path: str) -> tuple:
+                if not isinstance(value, list):
+                    _fail(path, f"expected a list, found {type(value).__name__}")
+                return tuple(item(v, f"{path}[{i}]") for i, v in enumerate(value))
+            return many
+        items = [_decoder(a) for a in args]
+
+        def fixed(value: Any, path: str) -> tuple:
+            if not isinstance(value, list):
+                _fail(path, f"expected a list, found {type(value).__name__}")
+            if len(value) != len(items):
+                _fail(path, f"expected {len(items)} items, found {len(value)}")
+            return tuple(d(v, f"{path}[{i}]") for i, (d, v) in enumerate(zip(items, value)))
+        return fixed
     if tp is dict or origin is dict:
-        if not isinstance(value, dict):
-            _fail(path, f"expected an object, found {type(value).__name__}")
-        return value
+        def mapping(value: Any, path: str) -> dict:
+            if not isinstance(value, dict):
+                _fail(path, f"expected an object, found {type(value).__name__}")
+            return value
+        return mapping
     if tp in (str, int, float, bool):
-        ok = isinstance(value, tp) and not (tp is int and isinstance(value, bool))
-        if tp is float and isinstance(value, int) and not isinstance(value, bool):
-            ok = True
-        if not ok:
+        def scalar(value: Any, path: str) -> Any:
+            if type(value) is tp or (tp is float and type(value) is int):
+                return value
             _fail(path, f"expected {tp.__name__}, found {type(value).__name__}")
-        return value
-    return value
+        return scalar
+    return lambda value, path: value
+
+
+def _dataclass_decoder(cls: type) -> Decoder:
+    hints = typing.get_type_hints(cls, vars(model))
+    fields = [f for f in dataclasses.fields(cls)]
+    plan = [(f.name, _decoder(hints[f.name]),
+             f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING) for f in fields]
+    known = {f.name for f in fields}
+
+    def decode(value: Any, path: str) -> Any:
+        if not isinstance(value, dict):
+            _fail(path, f"expected an object for {cls.__name__}, found {type(value).__name__}")
+        if not known.issuperset(value):
+            _fail(path, f"unknown field {sorted(set(value) - known)[0]!r} for {cls.__name__}")
+        kwargs = {}
+        for name, sub, required in plan:
+            if name in value:
+                kwargs[name] = sub(value[name], f"{path}.{name}")
+            elif required:
+                _fail(path, f"missing field {name!r} of {cls.__name__}")
+        return cls(**kwargs)
+    return decode
