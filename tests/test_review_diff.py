@@ -94,3 +94,25 @@ def test_reach_of_a_review_from_models():
     assert [(x.table, x.outcome) for x in r.gained] == [(("public", "scenes"), "refuse")]
     assert [(x.table, x.outcome) for x in r.lost] == [(("public", "scenes"), "lose rows")]
     assert review.svg is not None and "x121_changed" in review.svg.text
+
+
+def test_trigger_and_check_changes_and_the_lookup_row_in_markdown():
+    from x121_docs.catalog.model import Trigger
+    from x121_docs.review.render import to_markdown
+
+    trg = Trigger("trg_scenes_updated_at", "BEFORE", ("UPDATE",), "ROW", "public.set_updated_at", "O",
+                  "CREATE TRIGGER trg_scenes_updated_at BEFORE UPDATE ON scenes FOR EACH ROW EXECUTE FUNCTION "
+                  "set_updated_at()")
+    check = Constraint("ck_title", "check", ("title",), "CHECK (title <> '')")
+    base = replace(BASE, tables=(PARENT, replace(CHILD, triggers=(trg,), checks=(check,))),
+                   extra={"lookup_values": {"projects": {"key": ["id"], "columns": ["id"], "rows": [["1"]]}}})
+    head = replace(BASE, tables=(PARENT, replace(CHILD, triggers=(replace(trg, enabled="D"),),
+                                                 checks=(replace(check, definition="CHECK (length(title) > 2)"),))),
+                   extra={"lookup_values": {"projects": {"key": ["id"], "columns": ["id"], "rows": [["1"], ["2"]]}}})
+    review = compare(base, head, "a", "b", with_diagram=False)
+    assert kinds(review.diff) == [("lookup value", "added", "projects id=2"), ("check", "changed", "scenes.ck_title"),
+                                  ("trigger", "changed", "scenes.trg_scenes_updated_at")]
+    md = to_markdown(review)
+    assert "| + | lookup value `projects id=2` | added: id `2` |" in md
+    assert "enabled: `O` \u2192 `D`" in md
+    assert "definition: `CHECK (title <> '')` \u2192 `CHECK (length(title) > 2)`" in md

@@ -53,6 +53,8 @@ def _what(c: Change) -> str:
         n = len(desc.get("columns", []))
         fks = len(desc.get("foreign_keys", []))
         return f"{c.action}: {n} column{'s' if n != 1 else ''}" + (f", {fks} FK{'s' if fks != 1 else ''}" if fks else "")
+    if c.kind == "lookup value" and desc:
+        return f"{c.action}: " + ", ".join(f"{k} {code(v, TABLE_VALUE_MAX, True)}" for k, v in desc.items())
     if c.kind == "comment" and desc:
         return f"{c.action}: {code(desc.get('comment'), TABLE_VALUE_MAX, True)}"
     if desc and "definition" in desc:
