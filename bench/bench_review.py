@@ -9,8 +9,7 @@
    as loaded, and after a change of five kinds (a table with an FK added, an FK's ON DELETE
    changed, a column dropped, an index added, a comment changed).  Timed: dump (reflect +
    serialise) of each side, load of both dumps, diff, cascade reach, catalog lint of both sides,
-   diagram, render.  The corpus needs contrib extensions the embedded server lacks, so it is
-   loaded into a throwaway server of the system's PostgreSQL with contrib when there is one.
+   diagram, render.  The schema is loaded with the tests' corpus loader (tests/corpus_support.py).
 
 `--smoke`: one repeat, and chinook (11 tables, embedded server) instead of the big corpus schema,
 so the script is checked quickly; the RESULTS.md section is only written by a full run.
@@ -21,11 +20,9 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -37,7 +34,7 @@ from x121_docs.catalog.reflect import reflect  # noqa: E402
 from x121_docs.catalog.serialize import dumps, loads  # noqa: E402
 from x121_docs.config import Settings, load_settings  # noqa: E402
 from x121_docs.database.connect import connect, resolve  # noqa: E402
-from x121_docs.database.embedded import SUPERUSER, EmbeddedServer  # noqa: E402
+from psycopg import sql  # noqa: E402
 from x121_docs.lint import LintConfig, lint_catalog  # noqa: E402
 from x121_docs.review import cascade, diagram  # noqa: E402
 from x121_docs.review.diff import diff  # noqa: E402
@@ -97,28 +94,18 @@ def bench_ours(settings: Settings, repeats: int) -> list[dict]:
     return rows
 
 
-def _server_for(name: str, settings: Settings, folder: Path):  # noqa: ANN202
-    """(admin settings, psql, server to stop or None): the embedded server, or a contrib one when needed."""
-    from review_support import MissingExtension, contrib_install, load_corpus  # tests/ helpers: the corpus loader
+def _load(name: str, settings: Settings) -> Settings:
+    """The corpus schema in its own database on the server, with the tests' loader (tests/corpus_support.py)."""
+    from corpus_support import load
 
-    try:
-        return load_corpus(settings, name), None
-    except MissingExtension as exc:
-        install = contrib_install()
-        if install is None:
-            raise SystemExit(f"corpus schema {name} needs {exc}, and no system PostgreSQL with contrib is installed")
-        from servers import free_port
-
-        server = EmbeddedServer(folder / "pgdata", free_port(), install=install)
-        server.ensure_running()
-        admin = Settings(host=str(server.socket_dir), port=server.port, name="postgres", user=SUPERUSER,
-                         sslmode="disable")
-        return load_corpus(admin, name, psql=server.bin / "psql"), server
+    loaded = load(settings, name)
+    if loaded.settings is None:
+        raise SystemExit(f"cannot load corpus schema {name}: {loaded.skip_reason}")
+    return loaded.settings
 
 
 def bench_corpus(settings: Settings, name: str, repeats: int) -> dict:
-    folder = Path(tempfile.mkdtemp(prefix="x121-bench-review-"))
-    db, server = _server_for(name, settings, folder)
+    db = _load(name, settings)
     try:
         version = ""
         with connect(db, autocommit=True) as conn:
@@ -160,9 +147,8 @@ def bench_corpus(settings: Settings, name: str, repeats: int) -> dict:
                 "changes": len(d.changes), "reach_count": len(reach), "json_kb": len(head_json.encode()) / 1024,
                 "dump": dump, **med, "total": dump + sum(med.values()) - med["lint"], "total_lint": dump + sum(med.values())}
     finally:
-        if server is not None:
-            server.destroy()
-        shutil.rmtree(folder, ignore_errors=True)
+        with connect(settings, "postgres", autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(db.name)))
 
 
 def write_results(ours: list[dict], corpus: dict, load: tuple[float, float], repeats: int) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import replace
 
 import psycopg
@@ -12,14 +11,11 @@ import pytest
 from x121_docs.catalog import reflect
 from x121_docs.catalog.model import Catalog
 from x121_docs.catalog.serialize import VERSION, CatalogFormatError, dumps, loads
-from x121_docs.config import Settings
 from x121_docs.database.connect import conn_params
-from x121_docs.database.embedded import SUPERUSER, EmbeddedServer
 from x121_docs.migrate.runner import run_migrations
 
 from conftest import MIGRATIONS_DIR
-from review_support import CORPUS_NAMES, MissingExtension, contrib_install, corpus_available, load_corpus
-from servers import free_port, scratch_dir
+from corpus_support import schema_names
 
 
 def _round_trip(catalog: Catalog) -> None:
@@ -92,34 +88,10 @@ def test_bad_dump_is_one_clear_error(bad, message):
     assert message in exc.value.message and exc.value.exit_code == 2
 
 
-@pytest.fixture(scope="module")
-def contrib_server():
-    """A second real server, from the system's PostgreSQL with contrib, for the schemas that need it."""
-    install = contrib_install()
-    if install is None:
-        yield None
-        return
-    folder = scratch_dir("pg-contrib")
-    server = EmbeddedServer(folder / "pgdata", free_port(), install=install)
-    server.ensure_running()
-    yield server, Settings(host=str(server.socket_dir), port=server.port, name="postgres", user=SUPERUSER,
-                           sslmode="disable")
-    server.destroy()
-    shutil.rmtree(folder, ignore_errors=True)
-
-
 @pytest.mark.slow
-@pytest.mark.skipif(not corpus_available(), reason="the corpus (/work/shared/corpus with load.sh, and bc) is not here")
-@pytest.mark.parametrize("name", CORPUS_NAMES)
-def test_dump_round_trips_on_corpus_schemas(server_settings, contrib_server, name):
-    try:
-        settings = load_corpus(server_settings, name)
-    except MissingExtension as exc:
-        if contrib_server is None:
-            pytest.skip(f"the test server has no {exc} extension, which corpus schema {name} needs, and there is "
-                        "no system PostgreSQL with contrib")
-        server, admin = contrib_server
-        settings = load_corpus(admin, name, psql=server.bin / "psql")
+@pytest.mark.parametrize("name", schema_names() or ["(no corpus)"])
+def test_dump_round_trips_on_corpus_schemas(corpus_db, name):
+    settings = corpus_db(name)
     with psycopg.connect(autocommit=True, **conn_params(settings)) as conn:
         catalog = reflect(conn)
     assert len(catalog.tables) > 5

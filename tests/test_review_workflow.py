@@ -22,7 +22,7 @@ def test_workflow_reviews_pull_requests_touching_migrations():
     assert steps[0]["uses"].startswith("actions/checkout@") and steps[0]["with"]["fetch-depth"] == 0
     run = next(s["run"] for s in steps if "x121-docs review" in s.get("run", ""))
     argv = shlex.split(run.replace("\\\n", " "))
-    args = build_parser().parse_args(argv[1:])  # the command line parses: no stale option names
+    args = build_parser(argv[1:]).parse_args(argv[1:])  # the command line parses: no stale option names
     assert args.command == "review" and args.head == "HEAD" and args.output.name == "review.md"
     assert args.json_output.name == "review.json" and args.diagram.name == "schema-changes.svg"
     script = next(s["with"]["script"] for s in steps if s.get("uses", "").startswith("actions/github-script@"))
