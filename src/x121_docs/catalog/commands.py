@@ -32,12 +32,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def dump_settings(settings, schemas=None, lookup_values: bool = True, root: Path | None = None):  # noqa: ANN001
     """The catalog of the database of `settings`, with the lookup values unless told otherwise."""
-    with connect(resolve(settings), autocommit=True) as conn:
+    with connect(resolve(settings), autocommit=True, read_only=True) as conn:
         catalog = reflect(conn, schemas)
         if lookup_values:
-            with conn.transaction():
-                conn.execute("SET TRANSACTION READ ONLY")
-                catalog = seeds.with_values(conn, catalog, seeds.configured_lookups(catalog, root or Path.cwd()))
+            catalog = seeds.with_values(conn, catalog, seeds.configured_lookups(catalog, root or Path.cwd()))
     return catalog
 
 
