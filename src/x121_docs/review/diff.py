@@ -236,7 +236,7 @@ class _Differ:
         for k in sorted(set(a) & set(b)):
             self.table(b[k], a[k])
         for old, nw in renamed:
-            self.table(b[old], a[nw], quiet_names=True)
+            self.table(b[old], a[nw])
         self.lookup_values(b_values, a_values, set(a) & set(b))
 
         changes = tuple(sorted(self.out, key=Change.sort_key))
@@ -266,7 +266,7 @@ class _Differ:
                 pairs.append((old, match[0]))
         return pairs
 
-    def table(self, t0: Table, t1: Table, quiet_names: bool = False) -> None:
+    def table(self, t0: Table, t1: Table) -> None:
         key = t1.key
         name = t1.display_name
         d0, d1 = table_attrs(t0), table_attrs(t1)

@@ -15,7 +15,7 @@ from urllib.parse import quote
 from ..catalog.model import display_name
 from .diff import ADDED, CHANGED, REMOVED, RENAMED, Change
 from .escape import code
-from .locks import HIGH, MEDIUM
+from .locks import HIGH
 from .report import Review
 
 MARKER = "<!-- x121-review -->"
