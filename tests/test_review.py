@@ -181,7 +181,7 @@ def test_review_markdown_and_diagram(run_cli, repo, tmp_path):
     assert node("project_statuses") == "unchanged"  # a neighbour, grey
     assert "#2e7d32" in svg and "#b26a00" in svg and "#9e9e9e" in svg  # green, amber, grey
     assert re.search(r'<g class="edge x121_fk x121_changed">', svg)
-    assert "<s>legacy_code</s>" in svg.lower() or "text-decoration=\"line-through\"" in svg
+    assert 'text-decoration="line-through"' in svg and "#ffebee" in svg  # the dropped column: struck out, red
 
 
 def test_review_working_tree_and_no_change(run_cli, repo):

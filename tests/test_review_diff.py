@@ -116,3 +116,12 @@ def test_trigger_and_check_changes_and_the_lookup_row_in_markdown():
     assert "| + | lookup value `projects id=2` | added: id `2` |" in md
     assert "enabled: `O` \u2192 `D`" in md
     assert "definition: `CHECK (title <> '')` \u2192 `CHECK (length(title) > 2)`" in md
+
+
+def test_a_dropped_table_is_red_in_the_diagram_and_its_fk_dashed():
+    review = compare(BASE, replace(BASE, tables=(PARENT,), sequences=()), "a", "b")
+    assert [(c.kind, c.action, c.name) for c in review.diff.changes] == [("table", "removed", "scenes")]
+    svg = review.svg.text
+    assert '<g class="node x121_removed">' in svg and "#c62828" in svg
+    assert '<g class="edge x121_fk x121_removed">' in svg and 'stroke-dasharray' in svg
+    assert '<g class="node x121_unchanged">' in svg  # projects, the parent it pointed at, grey
