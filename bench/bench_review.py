@@ -176,8 +176,10 @@ def write_results(ours: list[dict], corpus: dict, load: tuple[float, float], rep
               f"{c['render']:.3f} | **{c['total']:.2f}** | {c['lint']:.2f} |", "",
               "- dump = reflection (11 catalog queries) + JSON serialisation; the total leaves out the catalog lint "
               f"(with it: {c['total_lint']:.2f} s). The first `lint` of a process also pays for importing `inflect`, "
-              "which instruments itself with typeguard (about 3 s on a quiet machine, 10-14 s at load 10): most of "
-              "the 'lint both' time of our migrations.", ""]
+              "which instruments itself with typeguard: from well under a second to 14 s on this machine depending "
+              "on its load, most of a cold `x121-docs review`'s lint time when it is slow. The 'apply both' column "
+              "(two throwaway databases: CREATE DATABASE, the vector extension, the migrations) dominates our "
+              "migrations' review and varies 2x between runs with the load.", ""]
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.is_file() else "# Benchmark results\n"
     if SECTION in text:
         start = text.index(SECTION)
