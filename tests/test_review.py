@@ -164,7 +164,7 @@ def test_review_markdown_and_diagram(run_cli, repo, tmp_path):
     assert out.startswith("<!-- x121-review -->\n")
     assert "<details><summary>Before and after (5)</summary>" in out
     assert "| ~ | foreign key `scenes.scenes_project_id_fkey` | on_delete: `CASCADE` \u2192 `RESTRICT` |" in out
-    assert "**now** `scenes`: refuse" in out and "**no longer** `scenes`: lose rows" in out
+    assert "    - **now** `scenes`: refuse" in out and "**no longer** `scenes`: lose rows" in out
     assert "[schema-changes.svg](<https://example.invalid/artifacts/1>)" in out
     assert "**Warning:** `20260102000000_presets.sql:" in out
     svg = svg_path.read_text()

@@ -9,7 +9,7 @@ from pathlib import Path
 from ..config import load_settings
 from ..errors import EXIT_FINDINGS, EXIT_OK, WorkbenchError
 from ..lint.config import load_config
-from ..output import console, scrub
+from ..output import console, esc, scrub
 from .locks import HIGH
 from .render import to_json, to_markdown
 from .report import Review, from_dumps, from_refs
@@ -68,7 +68,7 @@ def cmd_review(args: argparse.Namespace) -> int:
         args.json_output.write_text(scrub(to_json(review, diagram_ref)), encoding="utf-8")
     if args.output:
         args.output.write_text(text, encoding="utf-8")
-        console().print(f"wrote the review to {args.output}")
+        console().print(f"wrote the review to {esc(args.output)}")
     else:
         sys.stdout.write(text)
     failing = ("high-risk" in args.fail_on and any(s.risk == HIGH for s in review.risky_locks)) or \

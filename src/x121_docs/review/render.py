@@ -81,18 +81,18 @@ def _value_lines(desc: dict[str, Any] | None) -> list[str]:
             continue
         if isinstance(v, list) and v and isinstance(v[0], dict):
             out.append(f"- {k}:")
-            out += ["  - " + ", ".join(f"{ik} {_v(iv)}" for ik, iv in item.items() if iv is not None) for item in v]
+            out += ["    - " + ", ".join(f"{ik} {_v(iv)}" for ik, iv in item.items() if iv is not None) for item in v]
         elif isinstance(v, list) and v and isinstance(v[0], list):
             out.append(f"- {k}:")
-            out += [f"  - {_v(row)}" for row in v]
+            out += [f"    - {_v(row)}" for row in v]
         elif isinstance(v, dict):
             out.append(f"- {k}:")
             for ik, iv in v.items():
                 if isinstance(iv, list) and iv and isinstance(iv[0], list):  # rows of lookup values
-                    out.append(f"  - {ik}:")
-                    out += [f"    - {_v(row)}" for row in iv]
+                    out.append(f"    - {ik}:")
+                    out += [f"        - {_v(row)}" for row in iv]
                 else:
-                    out.append(f"  - {ik}: {_v(iv)}")
+                    out.append(f"    - {ik}: {_v(iv)}")
         else:
             out.append(f"- {k}: {_v(v)}")
     return out
@@ -128,10 +128,10 @@ def _reach(review: Review) -> list[str]:
         lines.append(f"- {verb} {code(display_name(*r.start))}:")
         for x in r.gained:
             path = " \u2192 ".join(code(display_name(*k)) for k in x.path)
-            lines.append(f"  - **now** {code(display_name(*x.table))}: {x.outcome} (via {path})")
+            lines.append(f"    - **now** {code(display_name(*x.table))}: {x.outcome} (via {path})")
         for x in r.lost:
             path = " \u2192 ".join(code(display_name(*k)) for k in x.path)
-            lines.append(f"  - **no longer** {code(display_name(*x.table))}: {x.outcome} (was via {path})")
+            lines.append(f"    - **no longer** {code(display_name(*x.table))}: {x.outcome} (was via {path})")
     return lines
 
 
