@@ -280,3 +280,14 @@ def test_a_broken_migration_is_one_clear_error_and_leaves_no_database(run_cli, r
     with psycopg.connect(autocommit=True, **conn_params(server_settings, "postgres")) as conn:
         left = conn.execute("SELECT datname FROM pg_database WHERE datname LIKE 'x121_lint_%'").fetchall()
     assert left == []
+
+
+def test_review_output_is_deterministic(run_cli, repo, tmp_path):
+    outputs = []
+    for i in range(2):
+        svg = tmp_path / f"{i}.svg"
+        code, out, err = run_cli("review", "main", "--head", "feature", "--migrations", str(repo / "migrations"),
+                                 "--diagram", str(svg), "--diagram-url", "u", "--json-output", str(tmp_path / f"{i}.json"))
+        assert code == 0, err
+        outputs.append((out, svg.read_bytes(), (tmp_path / f"{i}.json").read_bytes()))
+    assert outputs[0] == outputs[1]
