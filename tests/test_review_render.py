@@ -22,6 +22,7 @@ def test_a_comment_too_long_for_github_drops_the_long_sections():
     assert len(full) > 60000 >= len(capped)
     assert capped.startswith(MARKER) and "too long for a comment" in capped and "Before and after" not in capped
     assert "and 540 more (see the JSON report)" in capped  # 600 changes, 60 rows shown
+    assert "t299" in review.svg.text and ">a<" not in review.svg.text  # 300 changed tables: names only
 
 
 def test_code_spans_hold_any_value():

@@ -24,6 +24,7 @@ UNCHANGED = "unchanged"
 COLOURS = {ADDED: ("#2e7d32", "#e8f5e9"), REMOVED: ("#c62828", "#ffebee"), CHANGED: ("#b26a00", "#fff3d6"),
            UNCHANGED: ("#9e9e9e", "#f5f5f5")}
 MAX_NEIGHBOURS = 40
+MAX_DETAILED = 80  # above this many changed tables, boxes show names only (a readable, fast layout)
 
 
 def _e(text: object) -> str:
@@ -123,10 +124,11 @@ def draw(base: Catalog, head: Catalog, d: SchemaDiff, link: Callable[[Key], str 
     g.edge_attr.update(fontname=FONT, fontsize="8", arrowsize="0.7", dir="both", arrowtail="crow", arrowhead="tee")
     ids = {k: f"n{i}" for i, k in enumerate(keys)}
     grey_set = set(grey)
+    detailed = len(keys) - len(grey) <= MAX_DETAILED
     for k in keys:
         b, h = base.get(k[1], k[0]), head.get(k[1], k[0])
         st = status[k]
-        attrs = dict(label=_label(b, h, st, _column_status(d, k), detail=k not in grey_set),
+        attrs = dict(label=_label(b, h, st, _column_status(d, k), detail=detailed and k not in grey_set),
                      tooltip=_attr(f"{display_name(*k)}: {st}"), **{"class": f"x121_{st.replace(' ', '_')}"})
         url = link(k) if link and h is not None else None
         if url:
