@@ -72,6 +72,7 @@ READ_ONLY_COMMANDS = [
     ("delete-preview", "parent", "1"), ("delete-preview", "p[/]", "1"), ("delete-preview", "a.b", "1"),
     ("delete-preview", '"a.b"', "1", "--format", "json"),
     ("docs", "check"),
+    ("catalog", "dump"),
 ]
 
 
