@@ -152,6 +152,21 @@ class Trigger:
 
 
 @dataclass(frozen=True)
+class Rule:
+    """A rewrite rule on a table (CREATE RULE): it can make a DELETE or UPDATE do more."""
+
+    name: str
+    event: str  # SELECT | UPDATE | INSERT | DELETE
+    instead: bool  # DO INSTEAD (else DO ALSO)
+    enabled: str  # 'O' origin/enabled, 'D' disabled, 'R' replica, 'A' always
+    definition: str  # pg_get_ruledef()
+
+    @property
+    def disabled(self) -> bool:
+        return self.enabled == "D"
+
+
+@dataclass(frozen=True)
 class Table:
     """A table, partitioned table, view, materialized view or foreign table."""
 
@@ -167,6 +182,7 @@ class Table:
     foreign_keys: tuple[ForeignKey, ...] = ()  # outgoing
     indexes: tuple[Index, ...] = ()
     triggers: tuple[Trigger, ...] = ()  # user triggers only (no internal FK triggers)
+    rules: tuple[Rule, ...] = ()  # rewrite rules (not a view's _RETURN rule)
     comment: str | None = None
     estimated_rows: int | None = None  # pg_class.reltuples; None when never analysed
     partition_of: tuple[str, str] | None = None  # (schema, name) of the partitioned parent

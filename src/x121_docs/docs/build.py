@@ -71,7 +71,7 @@ def collect(settings: Settings, config: DocsConfig, root: Path, timings: dict[st
             dependencies: object | None = None) -> Inputs:
     """Everything the pages need, with the catalog reflected once."""
     t0 = time.perf_counter()
-    with connect(settings, autocommit=True) as conn:
+    with connect(settings, autocommit=True, read_only=True) as conn:
         catalog = reflect(conn)
         timings["reflection"] = time.perf_counter() - t0
         t0 = time.perf_counter()

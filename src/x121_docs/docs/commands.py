@@ -7,8 +7,8 @@ from pathlib import Path
 
 from ..config import load_settings
 from ..errors import EXIT_FINDINGS, EXIT_OK, WorkbenchError
-from ..output import console, err_console
-from ..startup import start
+from ..output import console, err_console, esc
+from ..startup import start_read_only
 from . import site
 from .build import BuildResult, build, produce
 from .check import compare
@@ -39,18 +39,21 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _settings():
     # The docs describe the database as it is, pending migrations flagged; they never migrate it
     # (`x121-docs build` and `migrate run` do), and a database that is behind is still documented.
-    return start(load_settings(), migrate=False).settings
+    runtime = start_read_only(load_settings())
+    for note in runtime.notes:
+        err_console().print(note, highlight=False, markup=False, soft_wrap=True)
+    return runtime.settings
 
 
 def report(result: BuildResult) -> None:
     out = console()
     for path in result.created:
-        out.print(f"created {path} (default; edit it freely)")
+        out.print(f"created {esc(path)} (default; edit it freely)")
     g = result.generated
     out.print(f"docs: {result.tables} relations, {len(g.files)} files in {site.GENERATED} "
               f"({result.written} written, {result.removed} removed), {g.diagrams} diagrams")
     if result.index_html:
-        out.print(f"site: {result.index_html}")
+        out.print(f"site: {esc(result.index_html)}")
 
 
 def cmd_build(args: argparse.Namespace) -> int:
