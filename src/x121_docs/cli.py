@@ -33,6 +33,9 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("delete-preview", "x121_docs.integrity.commands",
      "what deleting one row would delete, clear or be refused by"),
     ("delete", "x121_docs.integrity.commands", "delete one row; a delete that cascades needs the preview's token"),
+    ("catalog", "x121_docs.catalog.commands", "the catalog model of the live database: dump it as JSON"),
+    ("review", "x121_docs.review.commands",
+     "schema review of a change: what it adds, alters, drops, cascades, locks"),
 )
 
 #: Every module that registers commands (each once, in manifest order).

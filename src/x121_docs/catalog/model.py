@@ -293,6 +293,18 @@ class Catalog:
     query_count: int = 0  # catalog queries the reflection used (constant in the number of tables)
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
+    @classmethod
+    def from_json(cls, text: str) -> Catalog:
+        """A catalog saved by `to_json` / `x121-docs catalog dump` (see serialize.py)."""
+        from .serialize import loads
+
+        return loads(text)
+
+    def to_json(self) -> str:
+        from .serialize import dumps
+
+        return dumps(self)
+
     @cached_property
     def _by_key(self) -> dict[tuple[str, str], Table]:
         return {t.key: t for t in self.tables}

@@ -139,12 +139,16 @@ def lint_catalog(catalog: Catalog, config: LintConfig, source: MigrationSource |
     return attribute(run_catalog_rules(catalog, config, confirmed), source, config)
 
 
-def lint_migrations(settings: Settings, folder: Path, config: LintConfig, options: Options = Options()) -> LintReport:
-    """Apply `folder` to a throwaway database, run source and catalog rules, attribute, report."""
+def lint_migrations(settings: Settings, folder: Path, config: LintConfig, options: Options = Options(),
+                    catalog: Catalog | None = None) -> LintReport:
+    """Apply `folder` to a throwaway database, run source and catalog rules, attribute, report.
+
+    `catalog`: the folder's catalog when the caller has already applied it (the review does)."""
     source = analyse_migrations(folder)  # bad SQL fails here, before any database work
     keep = changed_files(folder, options.changed) if options.changed else None
-    with apply_to_throwaway(settings, folder) as temp, connect(temp, autocommit=True) as conn:
-        catalog = reflect(conn)
+    if catalog is None:
+        with apply_to_throwaway(settings, folder) as temp, connect(temp, autocommit=True) as conn:
+            catalog = reflect(conn)
     findings = lint_catalog(catalog, config, source, options.dependencies)
     findings += _from_source(source.hits, config)
     for f in source.files:
