@@ -140,7 +140,7 @@ class SqlFile:
             self._directive(text.split(DIRECTIVE, 1)[1].strip(), tok.start, line, code)
 
     def _bad(self, line: int, message: str) -> None:
-        self.bad_directives.append(SourceHit("invalid-suppression", f"{self.display}:{line}", message, self.display, line))
+        self.bad_directives.append(SourceHit("invalid-suppression", f"{self.path.name}:{line}", message, self.display, line))
 
     def _directive(self, body: str, char: int, line: int, code: list) -> None:
         head, _, tail = body.partition(" ")

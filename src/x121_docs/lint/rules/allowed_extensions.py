@@ -13,8 +13,8 @@ RULE = Rule(
     rationale="An extension runs code inside the server and must exist on every server the schema is deployed "
               "to (managed providers offer a fixed list): it is a deployment decision, made once, in the "
               "allow-list (allowed-extensions).",
-    bad="CREATE EXTENSION IF NOT EXISTS hstore;",
-    good="CREATE EXTENSION IF NOT EXISTS vector;",
+    bad="-- with allowed-extensions = [\"plpgsql\"]\nCREATE EXTENSION IF NOT EXISTS vector;",
+    good="-- with the default allowed-extensions = [\"plpgsql\", \"vector\"]\nCREATE EXTENSION IF NOT EXISTS vector;",
     how="catalog + source")
 
 

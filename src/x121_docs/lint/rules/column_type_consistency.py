@@ -13,10 +13,9 @@ RULE = Rule(
     "A column name has one type across tables.",
     rationale="The same name with two types (an integer `floor` here, a smallint there) means casts in joins "
               "and comparisons, and usually one of the two is a mistake.",
-    bad="CREATE TABLE rooms (id BIGSERIAL PRIMARY KEY, floor INTEGER NOT NULL);\n"
-        "CREATE TABLE levels (id BIGSERIAL PRIMARY KEY, floor SMALLINT NOT NULL);",
-    good="CREATE TABLE rooms (id BIGSERIAL PRIMARY KEY, floor INTEGER NOT NULL);\n"
-         "CREATE TABLE levels (id BIGSERIAL PRIMARY KEY, floor INTEGER NOT NULL);")
+    bad="CREATE TABLE halls (id BIGSERIAL PRIMARY KEY, floor SMALLINT NOT NULL);\n"
+        "CREATE TABLE levels (id BIGSERIAL PRIMARY KEY, floor INTEGER NOT NULL);",
+    good="CREATE TABLE halls (id BIGSERIAL PRIMARY KEY, floor INTEGER NOT NULL);")
 
 
 def check(s: Scope) -> Iterator[Hit]:

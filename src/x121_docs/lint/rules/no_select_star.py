@@ -14,7 +14,7 @@ RULE = Rule(
               "that selects * changes shape whenever the table does.",
     bad="CREATE VIEW owner_rows AS SELECT o.* FROM owners o;",
     good="CREATE VIEW owner_rows AS SELECT o.id, o.name FROM owners o;\n"
-         "CREATE VIEW owner_counts AS SELECT count(*) AS n FROM owners WHERE EXISTS (SELECT * FROM pets);")
+         "CREATE VIEW owner_counts AS SELECT count(*) AS n FROM owners WHERE EXISTS (SELECT * FROM users);")
 
 
 def check_source(m: MigrationSource) -> Iterator[SourceHit]:

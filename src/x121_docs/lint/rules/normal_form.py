@@ -26,7 +26,7 @@ RULE = Rule(
     "column of a table it references.",
     rationale="A copied column drifts from its source (an update reaches one copy, not the other); a repeating "
               "group or an id array cannot be constrained by FKs or indexed per element.",
-    bad="CREATE TABLE contacts (id BIGSERIAL PRIMARY KEY,\n"
+    bad="CREATE TABLE buddies (id BIGSERIAL PRIMARY KEY,\n"
         "    owner_id BIGINT NOT NULL REFERENCES owners (id) ON DELETE RESTRICT ON UPDATE RESTRICT,\n"
         "    owner_email TEXT, email TEXT, phone1 TEXT, phone2 TEXT, friend_ids BIGINT[]);",
     good="CREATE TABLE contact_phones (id BIGSERIAL PRIMARY KEY,\n"

@@ -162,10 +162,11 @@ def _fix(t: Table, c: Column, values: tuple[str, ...]) -> str | None:
     from ...catalog import naming
 
     base = c.name.removesuffix("_id")
+    base = base[: -len("state")] + "status" if base.endswith("state") else base
     base = base if base.endswith("status") else f"{base}_status"
     domain = naming.singular(t.name)
-    lookup = naming.plural(base if base.startswith(domain) else f"{domain}_{base}")
-    new_col = "status_id" if base == "status" else f"{base}_id"
+    lookup = naming.plural(f"{domain}_status" if "_" not in base else base)
+    new_col = f"{base}_id"
     rows = ", ".join("('" + v.replace("'", "''") + "')" for v in values)
     fk = naming.template_name("fk", t.name, (new_col,))
     return (f"CREATE TABLE {ident(lookup)} (id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL UNIQUE);\n"

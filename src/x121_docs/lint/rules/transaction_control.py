@@ -53,7 +53,7 @@ def check_source(m: MigrationSource) -> Iterator[SourceHit]:
         if cx.file.no_transaction:
             continue
         st = cx.statement
-        where = f"{cx.file.display} statement {st.index + 1}"
+        where = f"{cx.file.path.name} statement {st.index + 1}"
         if st.kind == "TransactionStmt":
             what = _KINDS.get(st.node.get("kind"), "transaction control")
             yield cx.hit(RULE.id, where, f"{what} inside a migration: the runner applies the file and its ledger row in "
