@@ -213,6 +213,8 @@ def lint_code(paths: list[Path], config: LintConfig, options: Options = Options(
         raise WorkbenchError(f"No such file or folder: {', '.join(missing)}.")
     if options.changed:
         raise WorkbenchError("--changed works on migrations only, not with --code.")
+    from .code import scan_code
+
     hits = [h for h in scan_code(paths) if config.enabled(h.hit.rule)]
     findings = [_finding(config, h.hit.rule, h.hit.object, h.hit.message, h.hit.file, h.hit.line) for h in hits]
     metrics = {"select_star": _select_star_metric(findings)}
