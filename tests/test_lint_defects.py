@@ -141,11 +141,10 @@ def test_data_decides_state_columns_and_copies(fresh_db, db_conn: psycopg.Connec
     copies = {f.object: f for f in report.findings if f.rule == "normal-form" and f.detail == "copied-column"}
     assert set(copies) == {"pets.email"}  # nickname shares a name and a type, but not the values
     assert "100 of 100 sampled rows hold the parent's value" in copies["pets.email"].evidence
-    # without rows, the schema alone: both are candidates, care_state is not backed by anything
+    # without rows a shared name and type prove nothing, and care_state is backed by nothing
     db_conn.execute("TRUNCATE pets; ANALYZE pets")
     schema_only = lint_database(fresh_db, LintConfig())
-    assert {f.object for f in schema_only.findings if f.rule == "normal-form"} == {"pets.email", "pets.nickname"}
-    assert not [f for f in schema_only.findings if f.rule == "status-as-lookup"]
+    assert not [f for f in schema_only.findings if f.rule in ("normal-form", "status-as-lookup")]
 
 
 # -- static lint: the source part of the full lint, no database -----------------------------------

@@ -41,6 +41,10 @@ SINGULAR_OVERRIDES: dict[str, str] = {
     "caches": "cache",
     "species": "species",
 }
+#: Mass nouns: a table of them is named with the word itself (`documentation`, `staff`).
+UNCOUNTABLE = frozenset({"documentation", "information", "staff", "inventory", "equipment", "feedback", "software",
+                         "hardware", "music", "knowledge", "content", "evidence", "research", "traffic", "weather",
+                         "furniture", "advice", "personnel", "metadata", "data", "media", "news", "series", "species"})
 #: Singular words the inflector would take for plurals.
 SINGULAR_WORDS = frozenset({"status", "alias", "analysis", "bus", "process", "address", "access", "class", "canvas",
                             "bonus", "campus", "census", "corpus", "genus", "focus", "radius", "atlas", "gas", "lens",
@@ -93,6 +97,8 @@ def inflector():  # noqa: ANN201 - inflect.engine, for the indefinite article on
 def singular_word(word: str) -> str:
     if word in SINGULAR_OVERRIDES:
         return SINGULAR_OVERRIDES[word]
+    if word in UNCOUNTABLE:
+        return word
     if word in SINGULAR_WORDS or not word.isalpha():
         return word
     import inflection
@@ -102,7 +108,7 @@ def singular_word(word: str) -> str:
 
 @lru_cache(maxsize=4096)
 def is_plural_word(word: str) -> bool:
-    if word in SINGULAR_OVERRIDES:
+    if word in SINGULAR_OVERRIDES or word in UNCOUNTABLE:
         return True
     if word in SINGULAR_WORDS or not word.isalpha():
         return False
@@ -111,6 +117,8 @@ def is_plural_word(word: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def plural_word(word: str) -> str:
+    if word in UNCOUNTABLE:
+        return word
     for plural_form, single in SINGULAR_OVERRIDES.items():
         if single == word:
             return plural_form

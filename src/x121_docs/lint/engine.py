@@ -158,9 +158,12 @@ def lint_migrations(settings: Settings, folder: Path, config: LintConfig, option
 
     source = analyse_migrations(folder, config.enabled)  # bad SQL fails here, before any database work
     keep = changed_files(folder, options.changed) if options.changed else None
+    from .probe import DataProbe
+
     with apply_to_throwaway(settings, folder) as temp, connect(temp, autocommit=True) as conn:
         catalog = reflect(conn)
-    findings = lint_catalog(catalog, config, source)
+        with DataProbe.open(conn) as probe:  # rows the migrations seed are evidence too
+            findings = lint_catalog(catalog, config, source, probe)
     findings += _from_source(source.hits, config)
     metrics = catalog_metrics(catalog, config)
     metrics["select_star"] = _select_star_metric(findings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from ...catalog import naming
@@ -12,8 +13,8 @@ from . import CATALOG, ERROR, NAMING, Rule
 RULE = Rule(
     "fk-column-naming", ERROR, NAMING, CATALOG,
     "A single-column FK is named {singular(referenced table)}_{referenced column}, optionally with a role prefix "
-    "(created_by_user_id); when the referenced column already names the entity (users.user_id, hosts.hostid), "
-    "that column's own name (with an optional role prefix) is the name.",
+    "(created_by_user_id); when the referenced column's name says what it is (users.user_id, hosts.hostid, "
+    "anything but a generic id/code/uuid), that name (with an optional role prefix) is the name.",
     rationale="A reader should know from the column alone which table it points at. The suggested name never "
               "repeats a component (no `host_hostid`, no `user_user_id`) and is one this rule accepts.",
     bad="CREATE TABLE rides (id BIGSERIAL PRIMARY KEY,\n"
@@ -22,11 +23,15 @@ RULE = Rule(
          "    driver_owner_id BIGINT NOT NULL REFERENCES owners (id) ON DELETE RESTRICT ON UPDATE RESTRICT);")
 
 
+#: Key names that do not say which table they belong to: an FK must add the entity to them.
+GENERIC_KEYS = frozenset({"id", "code", "key", "uuid", "guid", "gid", "name", "number", "no", "num", "ref", "slug"})
+
+
 def accepted_names(ref_table: str, ref_column: str) -> tuple[str, ...]:
     """The names (without role prefix) an FK column to ref_table.ref_column may have."""
     entity = naming.singular(ref_table)
-    if _carries_entity(ref_column, (entity, ref_table)):
-        return (ref_column,)
+    if _carries_entity(ref_column, (entity, ref_table)) or ref_column.lower() not in GENERIC_KEYS:
+        return (ref_column,)  # users.user_id, hosts.hostid, person.businessentityid: the key's own name says it
     out = [f"{entity}_{ref_column}"]
     if ref_table != entity:  # the table's own name, for the words an inflector cannot be sure of (trans, staff)
         out.append(f"{ref_table}_{ref_column}")
@@ -39,13 +44,20 @@ def _carries_entity(ref_column: str, entities: tuple[str, ...]) -> bool:
 
 
 def is_accepted(col: str, ref_table: str, ref_column: str) -> bool:
-    return any(col == n or col.endswith(f"_{n}") for n in accepted_names(ref_table, ref_column))
+    for n in accepted_names(ref_table, ref_column):
+        if col == n or col.endswith(f"_{n}"):
+            return True
+        head = n[: -len(ref_column) - 1]  # a numbered role: tag1_id, tag2_id when a table references tags twice
+        if head and re.fullmatch(rf"(?:.+_)?{re.escape(head)}_?\d+_{re.escape(ref_column)}", col):
+            return True
+    return False
 
 
 def repeats_a_component(name: str) -> bool:
-    """True when a word of `name` repeats, or runs into the next one (`user_user_id`, `host_hostid`)."""
-    words = [w for w in name.split("_") if w]
-    return len(set(words)) < len(words) or any(b.startswith(a) for a, b in zip(words, words[1:]))
+    """True when a word of `name` repeats (digits aside), or runs into the next one (`user_user_id`, `host_hostid`,
+    `tag2_tag_id`)."""
+    words = [w.rstrip("0123456789") or w for w in name.split("_") if w]
+    return len(set(words)) < len(words) or any(b.startswith(a) or a.startswith(b) for a, b in zip(words, words[1:]))
 
 
 def suggestion(col: str, fk: ForeignKey, taken: set[str]) -> str | None:
@@ -57,7 +69,14 @@ def suggestion(col: str, fk: ForeignKey, taken: set[str]) -> str | None:
             role = role[: -len(tail)].rstrip("_")
             break
     entity_words = set(naming.singular(fk.ref_table).split("_")) | set(fk.ref_table.split("_"))
-    candidates = [base] if not role or set(role.split("_")) <= entity_words else [f"{role}_{base}", base]
+    digits = re.search(r"_?(\d+)$", role)
+    bare = role[: digits.start()] if digits else role
+    if digits and bare and set(bare.split("_")) <= entity_words and base != fk.ref_columns[0]:
+        candidates = [f"{base[: -len(fk.ref_columns[0]) - 1]}{digits.group(1)}_{fk.ref_columns[0]}"]  # tag2 -> tag2_id
+    elif not role or set(role.split("_")) <= entity_words:
+        candidates = [base]
+    else:
+        candidates = [f"{role}_{base}", base]
     for cand in candidates:
         if is_accepted(cand, fk.ref_table, fk.ref_columns[0]) and not repeats_a_component(cand) \
                 and naming.is_snake_case(cand) and naming.is_plain_identifier(cand) and cand not in taken \
@@ -68,8 +87,8 @@ def suggestion(col: str, fk: ForeignKey, taken: set[str]) -> str | None:
 
 def check(s: Scope) -> Iterator[Hit]:
     for t, fk in s.fks():
-        if len(fk.columns) != 1:
-            continue
+        if len(fk.columns) != 1 or (t.primary_key is not None and t.primary_key.columns == fk.columns):
+            continue  # composite, or the table's own key (a 1:1 extension: pk-bigserial names that one)
         col, ref = fk.columns[0], fk.ref_columns[0]
         if is_accepted(col, fk.ref_table, ref):
             continue

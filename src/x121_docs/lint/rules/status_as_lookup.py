@@ -57,7 +57,7 @@ def check_literals(definition: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
     strings: list[str] = []
     ints: list[int] = []
 
-    def walk(node: object) -> None:
+    def consts(node: object) -> None:
         if isinstance(node, dict):
             const = node.get("A_Const")
             if isinstance(const, dict):
@@ -65,6 +65,22 @@ def check_literals(definition: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
                     strings.append(const["sval"].get("sval", ""))
                 elif "ival" in const:
                     ints.append(const["ival"].get("ival", 0))
+            for v in node.values():
+                consts(v)
+        elif isinstance(node, list):
+            for v in node:
+                consts(v)
+
+    def walk(node: object) -> None:
+        """Constants of `x IN (...)`, `x = ANY (ARRAY[...])` and `x = 'v'` only (not BETWEEN bounds or lengths)."""
+        if isinstance(node, dict):
+            ex = node.get("A_Expr")
+            if isinstance(ex, dict):
+                op = [n.get("String", {}).get("sval") for n in ex.get("name") or []]
+                if ex.get("kind") in ("AEXPR_IN", "AEXPR_OP_ANY") and op == ["="] or \
+                        ex.get("kind") == "AEXPR_OP" and op == ["="]:
+                    consts(ex.get("rexpr"))
+                    return
             for v in node.values():
                 walk(v)
         elif isinstance(node, list):
@@ -146,7 +162,7 @@ def status_problem(s: Scope, t: Table, c: Column) -> tuple[str, str] | None:
         return "text-status", f"status stored as {c.data_type}: use a BIGINT FK to a {{domain}}_statuses lookup table"
     if fk is None:
         return "no-fk", "status column has no FK: reference a {domain}_statuses lookup table"
-    if not fk.ref_table.endswith("_statuses"):
+    if fk.ref_table.rpartition("_")[2] not in ("statuses", "status"):  # release_status is a lookup, named singular
         return "not-lookup", f"status column references {display_name(fk.ref_schema, fk.ref_table)}, not a {{domain}}_statuses lookup table"
     return None
 
@@ -165,7 +181,7 @@ def _fix(t: Table, c: Column, values: tuple[str, ...]) -> str | None:
     base = base[: -len("state")] + "status" if base.endswith("state") else base
     base = base if base.endswith("status") else f"{base}_status"
     domain = naming.singular(t.name)
-    lookup = naming.plural(f"{domain}_status" if "_" not in base else base)
+    lookup = naming.plural(f"{domain}_status" if base == "status" else base)  # maritalstatus: not employee_statuses
     new_col = f"{base}_id"
     rows = ", ".join("('" + v.replace("'", "''") + "')" for v in values)
     fk = naming.template_name("fk", t.name, (new_col,))

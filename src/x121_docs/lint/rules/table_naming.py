@@ -40,8 +40,11 @@ def plural_suggestion(name: str, taken: set[str]) -> str | None:
     return cand
 
 
+_KEYWORD = {"view": "VIEW", "materialized view": "MATERIALIZED VIEW", "foreign table": "FOREIGN TABLE"}
+
+
 def _table_hit(t: Table, message: str, detail: str, new: str | None, evidence: tuple[str, ...]) -> Hit:
-    fix = f"ALTER TABLE {qual(t)} RENAME TO {ident(new)};" if new else None
+    fix = f"ALTER {_KEYWORD.get(t.kind, 'TABLE')} {qual(t)} RENAME TO {ident(new)};" if new else None
     return Hit(RULE.id, t_obj(t), message + (f": name it {new}" if new else ""), (t_key(t),), evidence=evidence,
                detail=detail, fix=fix)
 
@@ -56,7 +59,8 @@ def check(s: Scope) -> Iterator[Hit]:
         if problem:
             yield _table_hit(t, f"{t.kind} name {t.name!r} {problem}", "table-case", snake_suggestion(t.name, taken),
                              (f"name {t.name!r}",))
-        elif t.kind in (TABLE, PARTITIONED_TABLE) and not naming.is_plural(t.name):
+        elif t.kind in (TABLE, PARTITIONED_TABLE) and t.name.rpartition("_")[2].isalpha() \
+                and not naming.is_plural(t.name):  # iso_3166_3: a code, not a word with a number
             last = t.name.rpartition("_")[2]
             yield _table_hit(t, f"table name {t.name!r} is not plural (its last word {last!r} is singular)", "plural",
                              plural_suggestion(t.name, taken), (f"singular({last!r}) = {naming.singular_word(last)!r}",))
@@ -67,7 +71,8 @@ def check(s: Scope) -> Iterator[Hit]:
             problem = naming.snake_case_problem(c.name)
             if problem:
                 new = snake_suggestion(c.name, columns)
-                fix = f"ALTER TABLE {qual(t)} RENAME COLUMN {ident(c.name)} TO {new};" if new else None
+                fix = f"ALTER {_KEYWORD.get(t.kind, 'TABLE')} {qual(t)} RENAME COLUMN {ident(c.name)} TO {new};" \
+                    if new else None
                 yield Hit(RULE.id, c_obj(t, c.name), f"column name {c.name!r} {problem}"
                           + (f": name it {new}" if new else ""), (c_key(t, c.name), t_key(t)),
                           evidence=(f"name {c.name!r}",), detail="column-case", fix=fix)
