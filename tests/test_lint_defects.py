@@ -119,7 +119,7 @@ def test_status_findings_state_their_evidence(db_conn: psycopg.Connection):
     assert set(found) == {"jobs.volstatus", "jobs.flag_state"}
     ev = found["jobs.volstatus"].evidence
     assert ev[0] == "type text" and any(e.startswith("CHECK jobs_volstatus_check lists 12 values: a, b") for e in ev)
-    assert "INSERT INTO job_statuses (name) VALUES ('a')" in found["jobs.volstatus"].fix
+    assert "INSERT INTO volstatuses (name) VALUES ('a')" in found["jobs.volstatus"].fix
     assert found["jobs.flag_state"].evidence[0] == "type character(1)"
 
 
@@ -177,7 +177,7 @@ def test_static_cli_and_pre_commit_hook(run_cli, cli_env):
     for name, text in STATIC_CASE.items():
         write(mig, name, text)
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
-    assert hooks[0]["entry"] == "x121-docs lint --static" and hooks[0]["pass_filenames"] is True
+    assert hooks[0]["entry"] == "x121-lint --static" and hooks[0]["pass_filenames"] is True
     code, out, _ = run_cli("lint", "--static", "--format", "json", "--fail-on", "warning",
                            "migrations/20260101000100_change.sql")
     data = json.loads(out)

@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING
 from ..errors import WorkbenchError
 from .config import LintConfig
 from .report import Finding, LintReport, count_metric
-from .scope import Hit
 from .source import MigrationSource, SourceHit, analyse_migrations, display_path
 
 if TYPE_CHECKING:
     from ..catalog.model import Catalog
+    from .scope import Hit
     from ..config import Settings
 
 BASELINE_VERSION = 1

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 from typing import TYPE_CHECKING
 
-from ..catalog.model import MATERIALIZED_VIEW, PARTITIONED_TABLE, TABLE, Catalog, Column, ForeignKey, Table
+from ._lazy import model
+if TYPE_CHECKING:
+    from ..catalog.model import Catalog, Column, ForeignKey, Table
 from .config import LintConfig
 
 if TYPE_CHECKING:
@@ -80,10 +82,10 @@ class Scope:
         self.catalog = catalog
         self.config = config
         self.probe = probe  # reads samples of the data, when the linted database has any
-        self.tables = [t for t in catalog.tables if t.kind in (TABLE, PARTITIONED_TABLE) and not t.is_partition
+        self.tables = [t for t in catalog.tables if t.kind in (model.TABLE, model.PARTITIONED_TABLE) and not t.is_partition
                        and not config.ignored(t.schema, t.name)]
         self.named = [t for t in catalog.tables if not t.is_partition and not config.ignored(t.schema, t.name)]
-        self.indexed = [t for t in self.named if t.kind in (TABLE, PARTITIONED_TABLE, MATERIALIZED_VIEW)]
+        self.indexed = [t for t in self.named if t.kind in (model.TABLE, model.PARTITIONED_TABLE, model.MATERIALIZED_VIEW)]
 
     def columns(self) -> Iterator[tuple[Table, Column]]:
         for t in self.tables:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import bisect
 import json
+import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -23,6 +25,9 @@ from ..errors import WorkbenchError
 from .rules import RULES, SOURCE, registry
 
 DIRECTIVE = "x121-lint:"
+_NEWLINE = re.compile("\n")
+_SKIP = re.compile(r"(?:\s+|--[^\n]*|/\*.*?\*/)*", re.S)  # blanks and comments before a statement
+_LONG_NAME = re.compile(r'[^\s,;()."]{64,}|"[^"]{64,}"')  # a candidate identifier over 63 characters
 _COMMENT_TOKENS = ("SQL_COMMENT", "C_COMMENT")
 VOLATILE_FUNCTIONS = frozenset({"random", "clock_timestamp", "timeofday", "gen_random_uuid", "uuid_generate_v1",
                                 "uuid_generate_v1mc", "uuid_generate_v4", "nextval", "txid_current", "uuidv4", "uuidv7"})
@@ -69,11 +74,11 @@ class SqlFile:
         self.display = display
         self.text = path.read_text(encoding="utf-8") if text is None else text
         self.no_transaction = self.text.startswith("-- no-transaction")  # SQLx's marker: the file's first bytes
-        self._newlines = [i for i, ch in enumerate(self.text) if ch == "\n"]
+        self._newlines = [m.start() for m in _NEWLINE.finditer(self.text)]
         self._ascii = self.text.isascii()
+        self._has_directives = DIRECTIVE in self.text
         try:
             tree = json.loads(parser.parse_sql_json(self.text))
-            self.tokens = parser.scan(self.text)
         except parser.ParseError as exc:
             where = exc.args[1] if len(exc.args) > 1 else 0
             raise WorkbenchError(f"{display} line {self.line_of_char(where)}: {exc.args[0]}.",
@@ -82,6 +87,13 @@ class SqlFile:
         self.directives: list[Directive] = []
         self.bad_directives: list[SourceHit] = []
         self._read_directives()
+
+    _LONG_BYTES = re.compile(rb'[^\s,;()."]{64,}|"[^"]{64,}"')
+
+    @cached_property
+    def tokens(self) -> list:
+        """The scanner's tokens (comments included): only read where comments or exact spans matter."""
+        return parser.scan(self.text)
 
     # -- offsets ----------------------------------------------------------------------------
     def line_of_char(self, offset: int) -> int:
@@ -106,16 +118,27 @@ class SqlFile:
 
     # -- statements ------------------------------------------------------------------------
     def _statements(self, raw: list[dict]) -> list[Statement]:
-        code = [t for t in self.tokens if t.name not in _COMMENT_TOKENS]
-        starts = [t.start for t in code]
+        """Statements with the span of their first to last token (what suppression scopes need).
+
+        Without suppression comments only the first token matters (the line findings report),
+        found by skipping blanks and comments; the scanner runs only when there are directives.
+        """
+        exact = self._has_directives
+        if exact:
+            code = [t for t in self.tokens if t.name not in _COMMENT_TOKENS]
+            starts = [t.start for t in code]
         out = []
         for i, s in enumerate(raw):
             begin = self.char_of_byte(s.get("stmt_location", 0))
             length = s.get("stmt_len", 0)
             stop = self.char_of_byte(s.get("stmt_location", 0) + length) if length else len(self.text)
-            lo, hi = bisect.bisect_left(starts, begin), bisect.bisect_left(starts, stop)
-            toks = [t for t in code[lo:hi] if t.name != "ASCII_59"] or code[lo:lo + 1]
-            first, last = (toks[0].start, toks[-1].end + 1) if toks else (begin, stop)
+            if exact:
+                lo, hi = bisect.bisect_left(starts, begin), bisect.bisect_left(starts, stop)
+                toks = [t for t in code[lo:hi] if t.name != "ASCII_59"] or code[lo:lo + 1]
+                first, last = (toks[0].start, toks[-1].end + 1) if toks else (begin, stop)
+            else:
+                first = _SKIP.match(self.text, begin).end()
+                last = len(self.text[first:stop].rstrip().rstrip(";").rstrip()) + first
             (kind, node), = s["stmt"].items()
             out.append(Statement(i, kind, node, first, last, self.line_of_char(first), self.line_of_char(max(first, last - 1))))
         return out
@@ -128,6 +151,8 @@ class SqlFile:
 
     # -- suppressions -----------------------------------------------------------------------
     def _read_directives(self) -> None:
+        if not self._has_directives:
+            return
         code = [t for t in self.tokens if t.name not in _COMMENT_TOKENS]
         for tok in self.tokens:
             if tok.name not in _COMMENT_TOKENS:
@@ -204,6 +229,8 @@ class SqlFile:
 
     # -- identifiers -------------------------------------------------------------------------
     def long_identifiers(self) -> Iterator[SourceHit]:
+        if not (self._LONG_BYTES.search(self.text.encode()) if not self._ascii else _LONG_NAME.search(self.text)):
+            return  # no run of 64 name characters: nothing can be too long (the scanner need not run)
         for tok in self.tokens:
             if tok.name != "IDENT":
                 continue
@@ -326,10 +353,10 @@ def migration_files(folder: Path) -> list[Path]:
 
 def display_path(path: Path) -> str:
     """Relative to the working folder when inside it (what CI annotations and SARIF expect)."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    full, cwd = os.path.realpath(path), os.path.realpath(os.getcwd())
+    if full == cwd or full.startswith(cwd + os.sep):
+        return Path(os.path.relpath(full, cwd)).as_posix()
+    return path.as_posix()
 
 
 def parse_migrations(folder: Path) -> MigrationSource:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from ...catalog.model import CASCADE, display_name
+from .._lazy import model
 from ..scope import Hit, Scope
 from . import CATALOG, INTEGRITY, WARNING, Rule
 
@@ -27,7 +27,7 @@ def check(s: Scope) -> Iterator[Hit]:
     children: dict[tuple, set[tuple]] = defaultdict(set)
     has_parent: set[tuple] = set()
     for t, fk in s.fks():
-        if fk.on_delete == CASCADE and not fk.is_self_reference:
+        if fk.on_delete == model.CASCADE and not fk.is_self_reference:
             children[fk.parent].add(t.key)
             has_parent.add(t.key)
     nodes = set(children) | has_parent
@@ -35,9 +35,9 @@ def check(s: Scope) -> Iterator[Hit]:
     in_cycle = {n for comp in cyclic for n in comp}
     for comp in cyclic:
         first = min(comp)
-        yield Hit(RULE.id, display_name(*first),
-                  "ON DELETE CASCADE cycle: " + " -> ".join(display_name(*n) for n in sorted(comp)),
-                  (("table", *first),), evidence=tuple(display_name(*n) for n in sorted(comp)), detail="cycle")
+        yield Hit(RULE.id, model.display_name(*first),
+                  "ON DELETE CASCADE cycle: " + " -> ".join(model.display_name(*n) for n in sorted(comp)),
+                  (("table", *first),), evidence=tuple(model.display_name(*n) for n in sorted(comp)), detail="cycle")
     longest: dict[tuple, list[tuple]] = {}
 
     def chain(n: tuple) -> list[tuple]:
@@ -55,10 +55,10 @@ def check(s: Scope) -> Iterator[Hit]:
     for root in sorted(nodes - has_parent - in_cycle):
         path = chain(root)
         if len(path) - 1 > s.config.cascade_depth:
-            yield Hit(RULE.id, display_name(*root),
+            yield Hit(RULE.id, model.display_name(*root),
                       f"deleting a row cascades {len(path) - 1} levels deep (threshold {s.config.cascade_depth}): "
-                      + " -> ".join(display_name(*n) for n in path),
-                      (("table", *root),), evidence=tuple(display_name(*n) for n in path), detail="depth")
+                      + " -> ".join(model.display_name(*n) for n in path),
+                      (("table", *root),), evidence=tuple(model.display_name(*n) for n in path), detail="depth")
 
 
 def _cyclic_components(nodes: set, edges: dict) -> list[list]:

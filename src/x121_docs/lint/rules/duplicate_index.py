@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from collections.abc import Iterator
 
-from ...catalog.model import Index
+if TYPE_CHECKING:
+    from ...catalog.model import Index
 from ..scope import Hit, Scope, c_obj, i_key, ident, t_key
 from . import CATALOG, INTEGRITY, WARNING, Rule
 

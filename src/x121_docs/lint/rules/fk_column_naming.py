@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import re
 from collections.abc import Iterator
 
-from ...catalog import naming
-from ...catalog.model import ForeignKey, Table, display_name
+from .._lazy import model, naming
+if TYPE_CHECKING:
+    from ...catalog.model import ForeignKey, Table
 from ..scope import Hit, Scope, c_key, c_obj, con_key, ident, qual, t_key
 from . import CATALOG, ERROR, NAMING, Rule
 
@@ -94,7 +97,7 @@ def check(s: Scope) -> Iterator[Hit]:
             continue
         new = suggestion(col, fk, {c.name for c in t.columns})
         names = " or ".join(accepted_names(fk.ref_table, ref))
-        message = (f"FK column {col} references {display_name(fk.ref_schema, fk.ref_table)}.{ref} but its name does "
+        message = (f"FK column {col} references {model.display_name(fk.ref_schema, fk.ref_table)}.{ref} but its name does "
                    f"not say so (expected {names}, optionally with a role prefix)")
         message += f": name it {new}" if new else ""
         yield Hit(RULE.id, c_obj(t, col), message, (c_key(t, col), con_key(t, fk.name), t_key(t)),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...catalog.model import NO_ACTION, display_name
+from .._lazy import model
 from ..scope import Hit, Scope, c_obj, fk_keys, ident, qual
 from . import CATALOG, CONVENTION, ERROR, Rule
 
@@ -22,10 +22,10 @@ RULE = Rule(
 
 def check(s: Scope) -> Iterator[Hit]:
     for t, fk in s.fks():
-        missing = [f"ON {w}" for w, a in (("DELETE", fk.on_delete), ("UPDATE", fk.on_update)) if a == NO_ACTION]
+        missing = [f"ON {w}" for w, a in (("DELETE", fk.on_delete), ("UPDATE", fk.on_update)) if a == model.NO_ACTION]
         if missing:
             yield Hit(RULE.id, c_obj(t, fk.name),
-                      f"FK to {display_name(fk.ref_schema, fk.ref_table)} has no explicit {' and '.join(missing)} "
+                      f"FK to {model.display_name(fk.ref_schema, fk.ref_table)} has no explicit {' and '.join(missing)} "
                       "action (NO ACTION or omitted): state CASCADE, SET NULL, SET DEFAULT or RESTRICT",
                       fk_keys(t, fk), evidence=(fk.definition,) if fk.definition else (),
                       fix=f"ALTER TABLE {qual(t)} DROP CONSTRAINT {ident(fk.name)}, ADD CONSTRAINT {ident(fk.name)} "

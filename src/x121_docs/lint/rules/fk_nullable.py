@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...catalog.model import CASCADE
+from .._lazy import model
 from ..scope import Hit, Scope, c_obj, fk_keys, ident, qual
 from . import CATALOG, INTEGRITY, WARNING, Rule
 
@@ -24,7 +24,7 @@ def check(s: Scope) -> Iterator[Hit]:
         nullable = [c for c in fk.columns if (col := t.column(c)) is not None and col.nullable]
         if not nullable:
             continue
-        if fk.on_delete == CASCADE:
+        if fk.on_delete == model.CASCADE:
             why = "ON DELETE CASCADE makes the parent mandatory"
         elif fk.ref_table.endswith("_statuses"):
             why = "every row has a status"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...catalog.model import display_name
+from .._lazy import model
 from ..scope import Hit, Scope
 from . import CATALOG, CONVENTION, WARNING, Rule
 
@@ -20,5 +20,5 @@ RULE = Rule(
 
 def check(s: Scope) -> Iterator[Hit]:
     for e in s.catalog.enums:
-        yield Hit(RULE.id, display_name(e.schema, e.name), f"enum type ({', '.join(e.labels)}): use a lookup table",
+        yield Hit(RULE.id, model.display_name(e.schema, e.name), f"enum type ({', '.join(e.labels)}): use a lookup table",
                   (("type", e.schema, e.name),), evidence=(f"labels: {', '.join(e.labels)}",))

@@ -18,11 +18,14 @@ seed rows.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import re
 from collections import defaultdict
 from collections.abc import Iterator
 
-from ...catalog.model import Column, ForeignKey, Table
+if TYPE_CHECKING:
+    from ...catalog.model import Column, ForeignKey, Table
 from ..scope import Hit, Scope, c_key, c_obj, t_key
 from . import CATALOG, INTEGRITY, WARNING, Rule
 

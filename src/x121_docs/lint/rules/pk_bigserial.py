@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from collections.abc import Iterator
 
-from ...catalog.model import Table
+if TYPE_CHECKING:
+    from ...catalog.model import Table
 from ..scope import Hit, Scope, con_key, qual, t_key, t_obj
 from . import CATALOG, CONVENTION, ERROR, Rule
 

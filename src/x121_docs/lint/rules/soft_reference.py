@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from collections.abc import Iterator
 
-from ...catalog.model import PARTITIONED_TABLE, Table
+from .._lazy import model
+if TYPE_CHECKING:
+    from ...catalog.model import Table
 from ..scope import Hit, Scope, c_key, c_obj, t_key
 from . import CATALOG, INTEGRITY, WARNING, Rule
 
@@ -22,7 +26,7 @@ RULE = Rule(
 
 def _partitions_enforce(s: Scope, t: Table, column: str) -> bool:
     """A partitioned table whose every partition has an FK on the column (pagila's payment)."""
-    if t.kind != PARTITIONED_TABLE:
+    if t.kind != model.PARTITIONED_TABLE:
         return False
     parts = [p for p in s.catalog.tables if p.partition_of == t.key]
     return bool(parts) and all(any(column in fk.columns for fk in p.foreign_keys) for p in parts)

@@ -11,12 +11,16 @@ Every finding lists the evidence it was decided on.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ...catalog.model import Column, Constraint, Table, display_name
+from .._lazy import model, naming
+if TYPE_CHECKING:
+    from ...catalog.model import Column, Constraint, Table
 from ..scope import Hit, Scope, c_key, c_obj, con_key, ident, qual, single_fk, t_key
 from . import CATALOG, CONVENTION, ERROR, Rule
 
@@ -157,13 +161,13 @@ def status_problem(s: Scope, t: Table, c: Column) -> tuple[str, str] | None:
     fk = single_fk(t, c.name)
     enum = s.catalog.enum(c.type_schema, c.type_name)
     if enum is not None:
-        return "enum-status", f"status stored as enum {display_name(enum.schema, enum.name)}: use a BIGINT FK to a {{domain}}_statuses lookup table"
+        return "enum-status", f"status stored as enum {model.display_name(enum.schema, enum.name)}: use a BIGINT FK to a {{domain}}_statuses lookup table"
     if c.type_name not in INT_TYPES:
         return "text-status", f"status stored as {c.data_type}: use a BIGINT FK to a {{domain}}_statuses lookup table"
     if fk is None:
         return "no-fk", "status column has no FK: reference a {domain}_statuses lookup table"
     if fk.ref_table.rpartition("_")[2] not in ("statuses", "status"):  # release_status is a lookup, named singular
-        return "not-lookup", f"status column references {display_name(fk.ref_schema, fk.ref_table)}, not a {{domain}}_statuses lookup table"
+        return "not-lookup", f"status column references {model.display_name(fk.ref_schema, fk.ref_table)}, not a {{domain}}_statuses lookup table"
     return None
 
 
@@ -175,8 +179,7 @@ def _fix(t: Table, c: Column, values: tuple[str, ...]) -> str | None:
     """The lookup table, its rows and the FK column that replace a listed set of values."""
     if not values or c.type_name in INT_TYPES:
         return None
-    from ...catalog import naming
-
+    
     base = c.name.removesuffix("_id")
     base = base[: -len("state")] + "status" if base.endswith("state") else base
     base = base if base.endswith("status") else f"{base}_status"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import re
 from collections.abc import Iterator
 
-from ...catalog import naming
-from ...catalog.model import PARTITIONED_TABLE, TABLE, Table
+from .._lazy import model, naming
+if TYPE_CHECKING:
+    from ...catalog.model import Table
 from ..scope import Hit, Scope, c_key, c_obj, ident, qual, t_key, t_obj
 from . import CATALOG, ERROR, NAMING, Rule
 
@@ -59,7 +62,7 @@ def check(s: Scope) -> Iterator[Hit]:
         if problem:
             yield _table_hit(t, f"{t.kind} name {t.name!r} {problem}", "table-case", snake_suggestion(t.name, taken),
                              (f"name {t.name!r}",))
-        elif t.kind in (TABLE, PARTITIONED_TABLE) and t.name.rpartition("_")[2].isalpha() \
+        elif t.kind in (model.TABLE, model.PARTITIONED_TABLE) and t.name.rpartition("_")[2].isalpha() \
                 and not naming.is_plural(t.name):  # iso_3166_3: a code, not a word with a number
             last = t.name.rpartition("_")[2]
             yield _table_hit(t, f"table name {t.name!r} is not plural (its last word {last!r} is singular)", "plural",

@@ -31,7 +31,9 @@ def check(s: Scope) -> Iterator[Hit]:
             if c is None:
                 yield Hit(RULE.id, c_obj(t, name), f"table has no {name} TIMESTAMPTZ NOT NULL DEFAULT now() column",
                           (t_key(t),), evidence=(f"no column {name}",), detail="missing",
-                          fix=f"ALTER TABLE {qual(t)} ADD COLUMN {name} timestamptz NOT NULL DEFAULT now();")
+                          fix=f"ALTER TABLE {qual(t)} ADD COLUMN {name} timestamptz NOT NULL DEFAULT now();"
+                          + ("\nCREATE TRIGGER trg_" + t.name + "_updated_at BEFORE UPDATE ON " + qual(t)
+                             + " FOR EACH ROW EXECUTE FUNCTION set_updated_at();" if name == "updated_at" else ""))
                 continue
             if c.inherited:
                 continue
