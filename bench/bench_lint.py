@@ -114,12 +114,13 @@ def bench_static(files: int, repeats: int) -> dict:
         src = analyse_migrations(folder)
         in_process = time.perf_counter() - t0
         bindir = Path(sys.executable).parent
-        ours_cmd = [str(bindir / "x121-docs"), "lint", "--static", "--migrations", str(folder), "--format", "json",
-                    "--no-baseline"]
+        args = ["--static", "--migrations", str(folder), "--format", "json", "--no-baseline"]
+        ours_cmd = [str(bindir / "x121-docs"), "lint", *args]
+        lint_cmd = [str(bindir / "x121-lint"), *args]  # the pre-commit entry: the lint command alone
         squawk = shutil.which("squawk", path=str(bindir)) or shutil.which("squawk")
         theirs_cmd = [squawk, "--reporter", "json", *sorted(str(p) for p in folder.iterdir())] if squawk else None
         env = {**os.environ, "X121_MIGRATIONS_DIR": str(folder)}
-        ours, theirs, ratios = [], [], []
+        ours, alone, theirs, ratios, ratios_alone = [], [], [], [], []
         findings = None
         for _ in range(repeats):  # interleaved, so load changes hit both alike
             t, code, out = _timed(ours_cmd, env)
@@ -127,11 +128,18 @@ def bench_static(files: int, repeats: int) -> dict:
                 raise SystemExit(f"x121-docs lint --static failed with exit {code}")
             findings = len(json.loads(out)["findings"])
             ours.append(t)
+            t1, code1, out1 = _timed(lint_cmd, env)
+            if code1 != code or len(json.loads(out1)["findings"]) != findings:
+                raise SystemExit("x121-lint --static and x121-docs lint --static disagree")
+            alone.append(t1)
             if theirs_cmd:
                 t2, _, _ = _timed(theirs_cmd)
                 theirs.append(t2)
                 ratios.append(t / t2)
+                ratios_alone.append(t1 / t2)
         return {"files": files, "bytes": size, "in_process_s": in_process, "ours_s": statistics.median(ours),
+                "alone_s": statistics.median(alone),
+                "ratio_alone": statistics.median(ratios_alone) if ratios_alone else None,
                 "findings": findings, "source_hits": len(src.hits), "squawk": bool(squawk),
                 "squawk_s": statistics.median(theirs) if theirs else None,
                 "ratio": statistics.median(ratios) if ratios else None}
@@ -161,10 +169,11 @@ def main() -> None:
                   f"{r['total_s']:.3f} | {r['findings']} |", flush=True)
     s = bench_static(args.files, args.repeats)
     line = (f"static: {s['files']} files ({s['bytes'] / 1e6:.2f} MB), {args.repeats} interleaved runs: "
-            f"`x121-docs lint --static` {s['ours_s']:.3f} s as a command ({s['findings']} findings; "
-            f"{s['in_process_s']:.3f} s in process)")
+            f"`x121-docs lint --static` {s['ours_s']:.3f} s, `x121-lint --static` {s['alone_s']:.3f} s as commands "
+            f"({s['findings']} findings; {s['in_process_s']:.3f} s in process)")
     if s["squawk_s"]:
-        line += f"; `squawk --reporter json` {s['squawk_s']:.3f} s; ratio (median per pair) {s['ratio']:.2f}x"
+        line += (f"; `squawk --reporter json` {s['squawk_s']:.3f} s; ratio (median per pair) x121-docs "
+                 f"{s['ratio']:.2f}x, x121-lint {s['ratio_alone']:.2f}x")
     else:
         line += "; squawk not installed (pip install squawk-cli, the bench extra)"
     print(line)

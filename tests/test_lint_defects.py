@@ -236,3 +236,11 @@ def test_a_page_per_rule_generated_from_the_rule():
         assert page.startswith(f"# `{rid}`") and rule.rationale in page and rule.bad in page and rule.good in page
         assert f"[`{rid}`]({rid}.md)" in pages["lint/rules/index.md"]
     assert rule_pages() == pages  # deterministic
+
+
+def test_bench_lint_smoke_runs(tmp_path):
+    """bench/bench_lint.py cannot rot: its static comparison runs on 20 files in a few seconds."""
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_lint.py"), "--smoke", "--static-only"],
+                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "static: 20 files" in done.stdout and "19 findings" in done.stdout
