@@ -67,10 +67,11 @@ def _compliance(catalog, root: Path) -> tuple[str | None, str, tuple[tuple[str, 
     return report.to_markdown(), "", metrics
 
 
-def collect(settings: Settings, config: DocsConfig, root: Path, timings: dict[str, float]) -> Inputs:
+def collect(settings: Settings, config: DocsConfig, root: Path, timings: dict[str, float],
+            dependencies: object | None = None) -> Inputs:
     """Everything the pages need, with the catalog reflected once."""
     t0 = time.perf_counter()
-    with connect(settings, autocommit=True) as conn:
+    with connect(settings, autocommit=True, read_only=True) as conn:
         catalog = reflect(conn)
         timings["reflection"] = time.perf_counter() - t0
         t0 = time.perf_counter()
@@ -83,7 +84,8 @@ def collect(settings: Settings, config: DocsConfig, root: Path, timings: dict[st
     timings["data"] = time.perf_counter() - t0
     return Inputs(catalog=catalog, lookups=lookup, ledger=ledger,
                   migrations_folder=_relative(settings.migrations_dir, root), conventions=conventions,
-                  compliance=compliance, compliance_note=note, lint_metrics=metrics, notebooks=notebooks)
+                  compliance=compliance, compliance_note=note, lint_metrics=metrics, notebooks=notebooks,
+                  dependencies=dependencies)
 
 
 def scrub_secrets(files: dict[str, bytes], settings: Settings) -> dict[str, bytes]:
@@ -97,11 +99,11 @@ def scrub_secrets(files: dict[str, bytes], settings: Settings) -> dict[str, byte
 
 
 def produce(settings: Settings, root: Path, config: DocsConfig | None = None,
-            timings: dict[str, float] | None = None) -> tuple[Generated, Inputs]:
+            timings: dict[str, float] | None = None, dependencies: object | None = None) -> tuple[Generated, Inputs]:
     """The generated files for the live database, live values in (nothing written)."""
     timings = {} if timings is None else timings
     config = config or load_config(root / CONFIG_FILE)
-    inputs = collect(settings, config, root, timings)
+    inputs = collect(settings, config, root, timings, dependencies)
     generated = generate(inputs, config)
     generated.files.update(site.asset_files())
     generated.files = dict(sorted(scrub_secrets(generated.files, settings).items()))
@@ -110,12 +112,12 @@ def produce(settings: Settings, root: Path, config: DocsConfig | None = None,
 
 
 def build(settings: Settings, root: Path, *, with_site: bool = True, site_dir: Path | None = None,
-          config: DocsConfig | None = None) -> BuildResult:
+          config: DocsConfig | None = None, dependencies: object | None = None) -> BuildResult:
     """Regenerate docs/generated/ under `root` (live values blanked) and, by default, build the site
     (live values shown) into site/."""
     timings: dict[str, float] = {}
     created = site.ensure_project(root)
-    generated, inputs = produce(settings, root, config, timings)
+    generated, inputs = produce(settings, root, config, timings, dependencies)
     t0 = time.perf_counter()
     written, removed = site.write_tree(root / site.GENERATED, blank_live(generated.files))
     timings["write"] = time.perf_counter() - t0

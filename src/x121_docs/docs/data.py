@@ -136,7 +136,7 @@ def ledger_rows(settings: Settings, catalog: Catalog, folder: Path) -> tuple[Led
                      for e in entries) or None
     if not has_ledger:
         return None
-    with connect(settings, autocommit=True) as conn:
+    with connect(settings, autocommit=True, read_only=True) as conn:
         rows = read_rows(conn)
     return tuple(LedgerRow(r.version, r.description, "missing",
                            r.installed_on.astimezone(timezone.utc).isoformat(timespec="seconds"),

@@ -55,6 +55,7 @@ class Inputs:
     compliance_note: str = "The compliance report appears here once the migration linter is available."
     lint_metrics: tuple[tuple[str, str], ...] = ()
     notebooks: tuple[Notebook, ...] = ()
+    dependencies: object | None = None  # integrity.dependencies.DependencyFindings (docs build --dependencies)
 
 
 @dataclass
@@ -309,6 +310,7 @@ def generate(inputs: Inputs, config: DocsConfig, *, progress: Callable[[str], No
             partitions=_partition_tree(cat, t) if t.partition_key else [],
             enums=[facts.enums[k] for k in sorted(used_types) if k in facts.enums],
             domains=[facts.domains[k] for k in sorted(used_types) if k in facts.domains],
+            confirmed=inputs.dependencies.for_table(t.display_name) if inputs.dependencies else (),
         )
         if view_sql and "```" in view_sql:
             text = text.replace("```sql", "~~~~sql", 1).replace("```\n", "~~~~\n")

@@ -6,23 +6,41 @@ columns are skipped so that a partitioned table's problem is reported once, on t
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..catalog.model import NO_ACTION, Catalog
 from .config import LintConfig
 from .report import count_metric, metric
 from .rules import CATALOG, registry
-from .scope import Hit, Scope
+from .scope import Hit, Scope, c_key, t_key
 
 __all__ = ["Hit", "Scope", "catalog_metrics", "run_catalog_rules"]
 
 
-def run_catalog_rules(catalog: Catalog, config: LintConfig, probe=None) -> list[Hit]:  # noqa: ANN001
-    """Every enabled catalog rule over `catalog` (one shared Scope)."""
+def run_catalog_rules(catalog: Catalog, config: LintConfig, probe=None, confirmed: tuple = ()) -> list[Hit]:  # noqa: ANN001
+    """Every enabled catalog rule over `catalog` (one shared Scope), with the findings a dependency scan
+    confirmed on data."""
     scope = Scope(catalog, config, probe)
     hits: list[Hit] = []
     for rid, rm in registry().items():
         if rm.rule.kind == CATALOG and config.enabled(rid):
             hits.extend(rm.check(scope))
-    return hits
+    return with_confirmed(scope, hits, confirmed)
+
+
+def with_confirmed(s: Scope, hits: list[Hit], confirmed: tuple) -> list[Hit]:
+    """`confirmed`: `integrity.dependencies.load_dependency_findings(path).findings` (normal-form and
+    soft-reference findings of `scan dependencies`).  A name-based guess the data confirms takes the
+    data's wording; what names could not guess is added."""
+    by_object = {(f.rule, f.object): f for f in confirmed}
+    out = [replace(h, message=f.message, evidence=h.evidence + f.evidence)
+           if (f := by_object.pop((h.rule, h.object), None)) else h for h in hits]
+    for f in by_object.values():
+        t = s.catalog.get(f.table)
+        if t is not None and s.config.enabled(f.rule) and not s.config.ignored(t.schema, t.name):
+            keys = ((c_key(t, f.column),) if f.column else ()) + (t_key(t),)
+            out.append(Hit(f.rule, f.object, f.message, keys, evidence=f.evidence, detail=f.kind))
+    return out
 
 
 def catalog_metrics(catalog: Catalog, config: LintConfig) -> dict[str, dict]:

@@ -133,6 +133,8 @@ def config_from_mapping(section: dict[str, Any], where: str = "the configuration
             if not isinstance(value, str) or not value:
                 raise ConfigError(f"Invalid [tool.x121-lint] baseline in {where}: expected a file name.")
             changes["baseline"] = value
+        elif key == "dependencies":
+            pass  # [tool.x121-lint.dependencies]: read by integrity.dependency_settings
         elif key == "fail-on":
             if value not in SEVERITIES:
                 raise ConfigError(f"Invalid [tool.x121-lint] fail-on={value!r} in {where}: expected error or warning.")
@@ -150,6 +152,6 @@ def config_from_mapping(section: dict[str, Any], where: str = "the configuration
             raise ConfigError(f"Unknown key {key!r} in [tool.x121-lint] ({where}).",
                               "Known keys: severity, allowed-extensions, allow-char-columns, ignore-tables, "
                               "status-patterns, cascade-depth, normal-form-ignore-columns, baseline, fail-on, "
-                              "profile, docs-url.")
+                              "profile, docs-url, dependencies.")
     out = replace(cfg, **changes)
     return out.with_profile(out.profile) if out.profile != "standard" else out

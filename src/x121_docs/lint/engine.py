@@ -38,6 +38,7 @@ class Options:
     baseline: Path | None = None  # None: the configured baseline file, when it exists
     use_baseline: bool = True
     changed: str | None = None  # git ref: only findings from migration files changed since it
+    dependencies: tuple = ()  # findings of a `scan dependencies` JSON file (integrity.dependencies)
 
 
 # -- building findings ----------------------------------------------------------------------------
@@ -143,10 +144,10 @@ def _select_star_metric(findings: list[Finding]) -> dict:
 
 
 def lint_catalog(catalog: Catalog, config: LintConfig, source: MigrationSource | None = None,
-                 probe=None) -> list[Finding]:  # noqa: ANN001
+                 probe=None, confirmed: tuple = ()) -> list[Finding]:  # noqa: ANN001
     from .catalog_rules import run_catalog_rules
 
-    return attribute(run_catalog_rules(catalog, config, probe), source, config)
+    return attribute(run_catalog_rules(catalog, config, probe, confirmed), source, config)
 
 
 def lint_migrations(settings: Settings, folder: Path, config: LintConfig, options: Options = Options()) -> LintReport:
@@ -163,7 +164,7 @@ def lint_migrations(settings: Settings, folder: Path, config: LintConfig, option
     with apply_to_throwaway(settings, folder) as temp, connect(temp, autocommit=True) as conn:
         catalog = reflect(conn)
         with DataProbe.open(conn) as probe:  # rows the migrations seed are evidence too
-            findings = lint_catalog(catalog, config, source, probe)
+            findings = lint_catalog(catalog, config, source, probe, options.dependencies)
     findings += _from_source(source.hits, config)
     metrics = catalog_metrics(catalog, config)
     metrics["select_star"] = _select_star_metric(findings)
@@ -204,7 +205,7 @@ def lint_database(settings: Settings, config: LintConfig, options: Options = Opt
     with connect(settings, autocommit=True) as conn:
         catalog = reflect(conn)
         with DataProbe.open(conn) as probe:
-            findings = lint_catalog(catalog, config, probe=probe)
+            findings = lint_catalog(catalog, config, probe=probe, confirmed=options.dependencies)
     return _finish("database", settings.url(), findings, [None] * len(findings), catalog_metrics(catalog, config),
                    config, options)
 

@@ -231,10 +231,10 @@ class LintReport:
     def print_table(self, console) -> None:  # noqa: ANN001 (rich Console)
         from rich.table import Table
 
+        from ..output import esc as escape
+
         if self.findings:
             t = Table(title="Schema compliance", show_lines=False)
-            from rich.markup import escape
-
             for col in ("severity", "rule", "object", "location", "message"):
                 t.add_column(col, overflow="fold")
             for f in self.findings:
@@ -256,7 +256,7 @@ class LintReport:
             console.print(m)
         c = self.counts()
         console.print(f"{c['error']} error(s), {c['warning']} warning(s), {c['suppressed']} suppressed, "
-                      f"{c['baselined']} baselined ({self.mode}: {self.target}).")
+                      f"{c['baselined']} baselined ({self.mode}: {escape(self.target)}).")
 
 
 def _md(text: str) -> str:
