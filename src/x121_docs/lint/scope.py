@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-
 from typing import TYPE_CHECKING
 
 from ._lazy import model
-if TYPE_CHECKING:
-    from ..catalog.model import Catalog, Column, ForeignKey, Table
 from .config import LintConfig
 
 if TYPE_CHECKING:
+    from ..catalog.model import Catalog, Column, ForeignKey, Table
     from .probe import DataProbe
 
 Key = tuple  # ("table", schema, name) | ("column", schema, table, col) | ("constraint", schema, table, name)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from collections.abc import Iterator
-
 from .._lazy import naming
+from ..scope import Hit, Scope, c_obj, con_key, i_key, ident, qual, t_key
+
 if TYPE_CHECKING:
     from ...catalog.model import Index, Table
-from ..scope import Hit, Scope, c_obj, con_key, i_key, ident, qual, t_key
 
 _AUTO_SUFFIXES = ("_key", "_idx", "_excl", "_pkey")
 

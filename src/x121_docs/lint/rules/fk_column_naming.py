@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from .._lazy import model, naming
-if TYPE_CHECKING:
-    from ...catalog.model import ForeignKey, Table
 from ..scope import Hit, Scope, c_key, c_obj, con_key, ident, qual, t_key
 from . import CATALOG, ERROR, NAMING, Rule
+
+if TYPE_CHECKING:
+    from ...catalog.model import ForeignKey, Table
 
 RULE = Rule(
     "fk-column-naming", ERROR, NAMING, CATALOG,

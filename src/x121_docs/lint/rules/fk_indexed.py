@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from collections.abc import Iterator
-
 from .._lazy import naming
-if TYPE_CHECKING:
-    from ...catalog.model import Index, Table
 from ..scope import Hit, Scope, c_obj, fk_keys, ident, qual
 from . import CATALOG, ERROR, INTEGRITY, Rule
+
+if TYPE_CHECKING:
+    from ...catalog.model import Index, Table
 
 RULE = Rule(
     "fk-indexed", ERROR, INTEGRITY, CATALOG,

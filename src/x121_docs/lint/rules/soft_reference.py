@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from collections.abc import Iterator
-
 from .._lazy import model
-if TYPE_CHECKING:
-    from ...catalog.model import Table
 from ..scope import Hit, Scope, c_key, c_obj, t_key
 from . import CATALOG, INTEGRITY, WARNING, Rule
+
+if TYPE_CHECKING:
+    from ...catalog.model import Table
 
 RULE = Rule(
     "soft-reference", WARNING, INTEGRITY, CATALOG,

@@ -11,18 +11,18 @@ Every finding lists the evidence it was decided on.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from .._lazy import model, naming
-if TYPE_CHECKING:
-    from ...catalog.model import Column, Constraint, Table
 from ..scope import Hit, Scope, c_key, c_obj, con_key, ident, qual, single_fk, t_key
 from . import CATALOG, CONVENTION, ERROR, Rule
+
+if TYPE_CHECKING:
+    from ...catalog.model import Column, Constraint, Table
 
 RULE = Rule(
     "status-as-lookup", ERROR, CONVENTION, CATALOG,
