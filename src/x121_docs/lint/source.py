@@ -10,7 +10,6 @@ bytes); comments come from the scanner (locations in characters).
 from __future__ import annotations
 
 import bisect
-import json
 import os
 import re
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import orjson
 from pglast import parser
 
 from ..errors import WorkbenchError
@@ -74,7 +74,7 @@ class SqlFile:
         self._ascii = self.text.isascii()
         self._has_directives = DIRECTIVE in self.text
         try:
-            tree = json.loads(parser.parse_sql_json(self.text))
+            tree = orjson.loads(parser.parse_sql_json(self.text))  # orjson: half of json's time on parse trees
         except parser.ParseError as exc:
             where = exc.args[1] if len(exc.args) > 1 else 0
             raise WorkbenchError(f"{display} line {self.line_of_char(where)}: {exc.args[0]}.",
