@@ -112,9 +112,10 @@ def produce(settings: Settings, root: Path, config: DocsConfig | None = None,
 
 
 def build(settings: Settings, root: Path, *, with_site: bool = True, site_dir: Path | None = None,
-          config: DocsConfig | None = None, dependencies: object | None = None) -> BuildResult:
+          config: DocsConfig | None = None, dependencies: object | None = None,
+          since: str | None = None) -> BuildResult:
     """Regenerate docs/generated/ under `root` (live values blanked) and, by default, build the site
-    (live values shown) into site/."""
+    (live values shown) into site/; `since`: add the Changes page (site only) for the change since that ref."""
     timings: dict[str, float] = {}
     created = site.ensure_project(root)
     generated, inputs = produce(settings, root, config, timings, dependencies)
@@ -124,7 +125,12 @@ def build(settings: Settings, root: Path, *, with_site: bool = True, site_dir: P
     index = None
     if with_site:
         t0 = time.perf_counter()
-        index = site.build_site(root, generated.files, site_dir)
+        files, nav = generated.files, None
+        if since:
+            from .changes import NAV, changes_files
+
+            files, nav = {**files, **changes_files(settings, root, since)}, NAV
+        index = site.build_site(root, files, site_dir, extra_nav=nav)
         timings["mkdocs"] = time.perf_counter() - t0
     return BuildResult(generated, written, removed, index, created, timings, inputs.catalog.query_count,
                        len(inputs.catalog.tables))

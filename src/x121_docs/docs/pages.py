@@ -15,17 +15,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
-from pathlib import PurePosixPath
 
 import jinja2
 
 from ..catalog import graph
 from ..catalog.model import (CASCADE, NO_ACTION, RESTRICT, SET_DEFAULT, SET_NULL, Catalog, Column, Constraint,
                              ForeignKey, Index, Table, display_name)
-from . import erd
+from . import erd, erd_pages
 from .config import DocsConfig
 from .data import LedgerRow, LookupData
-from .groups import domain_groups, hubs, lookups
 from .names import anchor, slug, table_slug
 
 Key = tuple[str, str]
@@ -255,10 +253,8 @@ def generate(inputs: Inputs, config: DocsConfig, *, progress: Callable[[str], No
     files: dict[str, bytes] = {}
     timings = {"pages": 0.0, "diagrams": 0.0}
     facts = _TableFacts(cat)
-    lookup_keys = lookups(cat, config)
-    hub_keys = hubs(cat, config)
-    groups = domain_groups(cat, config)
-    folded = set(lookup_keys) | set(hub_keys)
+    erd_facts = erd_pages.schema_facts(cat, config)
+    lookup_keys, groups = erd_facts.lookups, erd_facts.groups
     n_diagrams = 0
 
     def render(name: str, **ctx) -> str:
@@ -267,42 +263,30 @@ def generate(inputs: Inputs, config: DocsConfig, *, progress: Callable[[str], No
         timings["pages"] += time.perf_counter() - t0
         return out
 
-    def diagram(path: str, fn: Callable[[], erd.Svg | None]) -> str:
+    def store(path: str, fn: Callable[[], erd.Svg | None]) -> erd.Svg | None:
+        """Draw one diagram (timed) and keep its SVG file under `path` (nothing kept when empty)."""
         nonlocal n_diagrams
         t0 = time.perf_counter()
         svg = fn()
         timings["diagrams"] += time.perf_counter() - t0
-        if svg is None:
-            return ""
-        n_diagrams += 1
-        files[path] = (svg.text + "\n").encode("utf-8")
-        return svg.frame(PurePosixPath(path).name)
-
-    def link_from(folder: str) -> Callable[[Key], str]:
-        prefix = "" if folder == "tables" else ("tables/" if folder == "" else "../tables/")
-        return lambda k: f"{prefix}{slug(*k)}.html"
-
-    columns_ok = lambda n: n <= config.columns_max_tables  # noqa: E731
+        if svg is not None and svg.text:
+            n_diagrams += 1
+            files[path] = (svg.text + "\n").encode("utf-8")
+        return svg
 
     # Table pages with their neighbourhood diagrams.
     for t in cat.tables:
         s = table_slug(t)
         if t.is_partition:
-            svg_html, near = "", ()
+            svg_html, near = "", {}
         else:
-            near = graph.neighbourhood(cat, t.key, config.neighbourhood_distance, exclude=folded - {t.key})
-            svg_html = diagram(f"tables/{s}.svg", lambda: erd.draw(
-                cat, near, link=link_from("tables"), folded=folded, focus=t.key, columns=columns_ok(len(near)),
-                stubs=False))
+            svg_html, near = erd_pages.table_section(cat, config, erd_facts, t, store)
         fks_out = [fk for fk in t.foreign_keys]
         fks_in = list(graph.children(cat, t.key))
         used_types = {facts.type_key(c) for c in t.columns}
-        folded_here = sorted({display_name(*fk.parent) for fk in graph.parents(cat, t.key)
-                              if fk.parent in folded and fk.parent != t.key})
         view_sql = t.view_definition
         text = render(
-            "table.md.j2", t=t, diagram=svg_html, distance=config.neighbourhood_distance,
-            folded_here=[cell(x) for x in folded_here], rows_of=_rows,
+            "table.md.j2", t=t, diagram=svg_html, near=near, rows_of=_rows,
             type_link=facts.type_link, column_default=_default, keys=lambda c, t=t: facts.keys(t, c),
             constraint_notes=_constraint_notes, index_notes=_index_notes, fk_notes=_fk_notes,
             fks_out=fks_out, fks_in=fks_in,
@@ -334,29 +318,8 @@ def generate(inputs: Inputs, config: DocsConfig, *, progress: Callable[[str], No
                                       schema_comments={s.name: s.comment for s in cat.schemas if s.comment},
                                       rows_of=_rows))
 
-    # ERDs: whole schema (or the overview of groups), groups, eralchemy's classic.
-    drawable = [k for g in groups for k in g.tables]
-    n_tables = len(drawable)
-    overview_html = whole_html = ""
-    if n_tables > config.whole_schema_max_tables:
-        overview_html = diagram("erd-overview.svg", lambda: erd.draw_overview(
-            cat, groups, link=lambda s: f"erd/{s}.html", folded=folded))
-    elif n_tables:
-        whole_html = diagram("erd-schema.svg", lambda: erd.draw(
-            cat, drawable, link=link_from(""), folded=lookup_keys, columns=columns_ok(n_tables), stubs=False))
-    classic = False
-    if 0 < n_tables <= config.classic_max_tables:
-        classic = bool(diagram("erd/schema-eralchemy.svg", lambda: erd.eralchemy_svg(cat, drawable)))
-    files["erd.md"] = _tidy(render("erd.md.j2", overview=overview_html, whole=whole_html, classic=classic,
-                                   groups=groups, hubs=[cell(display_name(*k)) for k in hub_keys],
-                                   n_tables=n_tables, max_tables=config.whole_schema_max_tables,
-                                   group_max=config.group_max_tables))
-    for g in groups:
-        fold_here = folded - set(g.tables)
-        svg_html = diagram(f"erd/{g.slug}.svg", lambda g=g, fold_here=fold_here: erd.draw(
-            cat, g.tables, link=link_from("erd"), folded=fold_here, columns=columns_ok(len(g.tables))))
-        files[f"erd/{g.slug}.md"] = _tidy(render("erd_group.md.j2", group=g, diagram=svg_html,
-                                                 tables=[cat.table(k[1], k[0]) for k in g.tables]))
+    # ERDs: whole schema (or the overview of groups, or the names-only map), groups, eralchemy's classic.
+    files.update(erd_pages.erd_files(cat, config, erd_facts, render, store, _tidy))
 
     # Cascades.
     fks = graph.declared_foreign_keys(cat)

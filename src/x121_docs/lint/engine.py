@@ -150,21 +150,27 @@ def lint_catalog(catalog: Catalog, config: LintConfig, source: MigrationSource |
     return attribute(run_catalog_rules(catalog, config, probe, confirmed), source, config)
 
 
-def lint_migrations(settings: Settings, folder: Path, config: LintConfig, options: Options = Options()) -> LintReport:
-    """Apply `folder` to a throwaway database, run source and catalog rules, attribute, report."""
+def lint_migrations(settings: Settings, folder: Path, config: LintConfig, options: Options = Options(),
+                    catalog: Catalog | None = None) -> LintReport:
+    """Apply `folder` to a throwaway database, run source and catalog rules, attribute, report.
+
+    `catalog`: the folder's catalog when the caller has already applied it (the review does); the
+    rules then decide on the schema alone (no rows to sample)."""
     from ..catalog.reflect import reflect
     from ..database.connect import connect
     from .apply import apply_to_throwaway
     from .catalog_rules import catalog_metrics
+    from .probe import DataProbe
 
     source = analyse_migrations(folder, config.enabled)  # bad SQL fails here, before any database work
     keep = changed_files(folder, options.changed) if options.changed else None
-    from .probe import DataProbe
-
-    with apply_to_throwaway(settings, folder) as temp, connect(temp, autocommit=True) as conn:
-        catalog = reflect(conn)
-        with DataProbe.open(conn) as probe:  # rows the migrations seed are evidence too
-            findings = lint_catalog(catalog, config, source, probe, options.dependencies)
+    if catalog is not None:
+        findings = lint_catalog(catalog, config, source, None, options.dependencies)
+    else:
+        with apply_to_throwaway(settings, folder) as temp, connect(temp, autocommit=True) as conn:
+            catalog = reflect(conn)
+            with DataProbe.open(conn) as probe:  # rows the migrations seed are evidence too
+                findings = lint_catalog(catalog, config, source, probe, options.dependencies)
     findings += _from_source(source.hits, config)
     metrics = catalog_metrics(catalog, config)
     metrics["select_star"] = _select_star_metric(findings)
