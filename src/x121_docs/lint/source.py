@@ -29,6 +29,11 @@ _NEWLINE = re.compile("\n")
 _SKIP = re.compile(r"(?:\s+|--[^\n]*|/\*.*?\*/)*", re.S)  # blanks and comments before a statement
 _LONG_NAME = re.compile(r'[^\s,;()."]{64,}|"[^"]{64,}"')  # a candidate identifier over 63 characters
 _COMMENT_TOKENS = ("SQL_COMMENT", "C_COMMENT")
+#: Shared by the source rules (and the schema review's lock analysis).
+VOLATILE_FUNCTIONS = frozenset({"random", "clock_timestamp", "timeofday", "gen_random_uuid", "uuid_generate_v1",
+                                "uuid_generate_v1mc", "uuid_generate_v4", "nextval", "txid_current", "uuidv4", "uuidv7"})
+SERIAL_TYPES = frozenset({"serial", "bigserial", "smallserial", "serial2", "serial4", "serial8"})
+RELAXING_TYPES = frozenset({"text", "varchar"})  # a change to these (no length) never rewrites
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..source import MigrationSource, SourceHit, strings
+from ..source import RELAXING_TYPES, MigrationSource, SourceHit, strings
 from . import SAFETY, SOURCE, WARNING, Rule
 
-RELAXING_TYPES = frozenset({"text", "varchar"})  # a change to these (no length) never rewrites
 
 RULE = Rule(
     "type-change-rewrite", WARNING, SAFETY, SOURCE,

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..source import MigrationSource, SourceHit, func_names, strings
+from ..source import SERIAL_TYPES, VOLATILE_FUNCTIONS, MigrationSource, SourceHit, func_names, strings
 from . import SAFETY, SOURCE, WARNING, Rule
 
-VOLATILE_FUNCTIONS = frozenset({"random", "clock_timestamp", "timeofday", "gen_random_uuid", "uuid_generate_v1",
-                                "uuid_generate_v1mc", "uuid_generate_v4", "nextval", "txid_current", "uuidv4", "uuidv7"})
-SERIAL_TYPES = frozenset({"serial", "bigserial", "smallserial", "serial2", "serial4", "serial8"})
 
 RULE = Rule(
     "volatile-default", WARNING, SAFETY, SOURCE,
