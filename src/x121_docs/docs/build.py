@@ -22,7 +22,7 @@ from .config import CONFIG_FILE, DocsConfig, load_config
 from .data import ledger_rows, lookup_data
 from .groups import lookups
 from .notebooks import convert_notebooks
-from .pages import Generated, Inputs, generate
+from .pages import Compliance, Finding, Generated, Inputs, generate
 
 CONVENTIONS_FILE = "SCHEMA_CONVENTIONS.md"
 
@@ -46,11 +46,12 @@ def _relative(path: Path, root: Path) -> str:
         return path.name
 
 
-def _compliance(catalog, root: Path) -> tuple[str | None, str, tuple[tuple[str, str], ...]]:  # noqa: ANN001
+def _compliance(catalog, root: Path) -> tuple[Compliance | None, str, tuple[tuple[str, str], ...]]:  # noqa: ANN001
     """The linter's catalog rules and metrics on the already-reflected catalog (no second reflection).
 
     Named after the database, not its connection, so the page is the same on every machine and
-    `docs check` sees exactly what `docs build` wrote.  Optional: skipped with a note without the linter.
+    `docs check` sees exactly what `docs build` wrote.  Kept as data (the page escapes every string
+    of it).  Optional: skipped with a note without the linter.
     """
     try:
         from ..lint import LintReport, lint_catalog
@@ -64,7 +65,13 @@ def _compliance(catalog, root: Path) -> tuple[str | None, str, tuple[tuple[str, 
     report = LintReport(mode="database", target=catalog.database, findings=lint_catalog(catalog, config),
                         metrics=catalog_metrics(catalog, config))
     metrics = tuple((METRICS[k][0], format_metric(k, report.metrics[k])) for k in METRICS if k in report.metrics)
-    return report.to_markdown(), "", metrics
+    c = report.counts()
+    compliance = Compliance(
+        target=report.target, mode=report.mode, status="failed" if report.failing() else "passed",
+        errors=c["error"], warnings=c["warning"], suppressed=c["suppressed"], baselined=c["baselined"],
+        findings=tuple(Finding(f.severity, f.rule, f.object, f.location, f.message) for f in report.findings),
+        metrics=metrics)
+    return compliance, "", metrics
 
 
 def collect(settings: Settings, config: DocsConfig, root: Path, timings: dict[str, float]) -> Inputs:

@@ -9,7 +9,6 @@ docs/generated/ holds the span empty (`check.blank_live`).
 
 from __future__ import annotations
 
-import html
 import re
 import time
 from collections.abc import Callable
@@ -22,9 +21,10 @@ import jinja2
 from ..catalog import graph
 from ..catalog.model import (CASCADE, NO_ACTION, RESTRICT, SET_DEFAULT, SET_NULL, Catalog, Column, Constraint,
                              ForeignKey, Index, Table, display_name)
-from . import erd
+from . import erd, escape
 from .config import DocsConfig
 from .data import LedgerRow, LookupData
+from .escape import Md, cell, code, fence, link, paragraphs, text
 from .groups import domain_groups, hubs, lookups
 from .names import anchor, slug, table_slug
 
@@ -43,6 +43,32 @@ class Notebook:
 
 
 @dataclass(frozen=True)
+class Finding:
+    """One linter finding as the Conventions page shows it (its strings quote catalog names: untrusted)."""
+
+    severity: str
+    rule: str
+    object: str
+    location: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Compliance:
+    """The linter's report, as data: the page renders it through the escapers, never as Markdown."""
+
+    target: str
+    mode: str
+    status: str  # passed | failed
+    errors: int
+    warnings: int
+    suppressed: int
+    baselined: int
+    findings: tuple[Finding, ...] = ()
+    metrics: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class Inputs:
     """Everything a build reads: the catalog plus the optional data and files around it."""
 
@@ -51,7 +77,7 @@ class Inputs:
     ledger: tuple[LedgerRow, ...] | None = None
     migrations_folder: str = "migrations"
     conventions: str | None = None  # text of SCHEMA_CONVENTIONS.md
-    compliance: str | None = None  # the linter's Markdown report
+    compliance: Compliance | None = None  # the linter's report on this catalog
     compliance_note: str = "The compliance report appears here once the migration linter is available."
     lint_metrics: tuple[tuple[str, str], ...] = ()
     notebooks: tuple[Notebook, ...] = ()
@@ -66,28 +92,9 @@ class Generated:
 
 # --- Markdown helpers ------------------------------------------------------------------------
 
-def cell(value: object) -> str:
-    """Prose in a table cell: HTML-escaped, pipes escaped, newlines as <br>."""
-    if value is None:
-        return ""
-    text = html.escape(str(value), quote=False).replace("|", "&#124;")
-    return "<br>".join(line.strip() for line in text.strip().splitlines())
-
-
-def code(value: object) -> str:
-    """Inline code in a table cell (defaults, definitions, predicates), on one line."""
-    if value is None or value == "":
-        return ""
-    text = " ".join(str(value).split()).replace("|", "\\|")
-    ticks = "``" if "`" in text else "`"
-    pad = " " if ticks == "``" else ""
-    return f"{ticks}{pad}{text}{pad}{ticks}"
-
-
-def live(value: object) -> str:
+def live(value: object) -> Md:
     """A value that follows the data, not the schema (shown in the site, blanked in docs/generated/)."""
-    text = "" if value is None else html.escape(str(value), quote=False)
-    return f"{LIVE_OPEN}{text}{LIVE_CLOSE}"
+    return Md(f"{LIVE_OPEN}{text(value)}{LIVE_CLOSE}")
 
 
 def first_sentence(value: str | None) -> str:
@@ -116,15 +123,28 @@ def shift_headings(markdown: str, by: int = 1) -> str:
     return "\n".join(out).strip() + "\n"
 
 
+def ref(key: Key, prefix: str = "") -> Md:
+    """A link to a relation's page: its name as inert text, a target built from its slug only."""
+    return Md(f"[{text(display_name(*key))}]({link(f'{prefix}{slug(*key)}.md')})")
+
+
+def _anchor(value: str) -> Md:
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", value):
+        raise ValueError(f"not an anchor the generator builds: {value!r}")
+    return Md(value)
+
+
 def _env() -> jinja2.Environment:
+    """Templates print through `escape.finalize`: any value not already `Md` is escaped as inline text."""
     loader = jinja2.FunctionLoader(
         lambda name: resources.files("x121_docs.docs").joinpath("templates", name).read_text(encoding="utf-8"))
     env = jinja2.Environment(loader=loader, autoescape=False, keep_trailing_newline=True, trim_blocks=False,
-                             undefined=jinja2.StrictUndefined)
-    env.filters.update(cell=cell, code=code, live=live, first_sentence=first_sentence,
-                       label=lambda k: display_name(*k))
+                             undefined=jinja2.StrictUndefined, finalize=escape.finalize)
+    env.filters.update(text=text, cell=cell, code=code, fence=fence, paragraphs=paragraphs, join=escape.join,
+                       live=live, first_sentence=first_sentence, label=lambda k: display_name(*k))
     env.globals.update(pct=pct, slug=table_slug, slug_key=lambda k: slug(*k), label=lambda k: display_name(*k),
-                       anchor_of=lambda t: anchor(t.display_name if isinstance(t, Table) else display_name(*t)))
+                       ref=ref, link=link,
+                       anchor_of=lambda t: _anchor(anchor(t.display_name if isinstance(t, Table) else display_name(*t))))
     return env
 
 
@@ -153,10 +173,10 @@ def _fk_notes(fk: ForeignKey) -> str:
     if fk.is_self_reference:
         notes.append("self-reference")
     if fk.inherited_from:
-        notes.append(f"copy of the parent's {cell(fk.inherited_from)}")
+        notes.append(f"copy of the parent's {text(fk.inherited_from)}")
     if fk.comment:
         notes.append(cell(fk.comment))
-    return "; ".join(notes)
+    return Md("; ".join(notes))
 
 
 def _constraint_notes(c: Constraint) -> str:
@@ -167,7 +187,7 @@ def _constraint_notes(c: Constraint) -> str:
         notes.append("deferrable" + (" initially deferred" if c.initially_deferred else ""))
     if c.comment:
         notes.append(cell(c.comment))
-    return "; ".join(notes)
+    return Md("; ".join(notes))
 
 
 def _index_notes(i: Index) -> str:
@@ -175,12 +195,12 @@ def _index_notes(i: Index) -> str:
     if not i.valid:
         notes.append("**invalid** (failed concurrent build)")
     if i.constraint:
-        notes.append(f"backs {cell(i.constraint)}")
+        notes.append(f"backs {text(i.constraint)}")
     if any(i.opclasses):
-        notes.append("opclass " + cell(", ".join(o or "default" for o in i.opclasses)))
+        notes.append("opclass " + ", ".join(text(o or "default") for o in i.opclasses))
     if i.comment:
         notes.append(cell(i.comment))
-    return "; ".join(notes)
+    return Md("; ".join(notes))
 
 
 class _TableFacts:
@@ -198,9 +218,9 @@ class _TableFacts:
     def type_link(self, c: Column) -> str:
         key = self.type_key(c)
         if key in self.enums:
-            return "enum: " + cell(", ".join(self.enums[key].labels))
+            return Md("enum: " + ", ".join(text(x) for x in self.enums[key].labels))
         if key in self.domains:
-            return "domain over " + cell(self.domains[key].base_type)
+            return Md("domain over " + code(self.domains[key].base_type))
         return ""
 
     def keys(self, t: Table, c: Column) -> str:
@@ -209,15 +229,15 @@ class _TableFacts:
             marks.append("PK")
         for fk in t.foreign_keys:
             if c.name in fk.columns:
-                marks.append(f"FK → [{cell(display_name(*fk.parent))}]({slug(*fk.parent)}.md)")
+                marks.append(f"FK → {ref(fk.parent)}")
         for u in t.uniques:
             if c.name in u.columns:
-                marks.append("UQ" if len(u.columns) == 1 else f"UQ ({cell(', '.join(u.columns))})")
+                marks.append("UQ" if len(u.columns) == 1 else f"UQ ({', '.join(text(x) for x in u.columns)})")
         if c.identity:
             marks.append(f"identity {c.identity}")
         if c.generated:
             marks.append("generated")
-        return ", ".join(dict.fromkeys(marks))
+        return Md(", ".join(dict.fromkeys(marks)))
 
 
 def _default(c: Column) -> str:
@@ -241,8 +261,8 @@ def _reach_summary(r: graph.Reach) -> str:
     for label_, keys in (("loses rows in", r.deleted), ("sets NULL in", r.nulled), ("sets defaults in", r.defaulted),
                          ("is refused by", r.refused)):
         if keys:
-            parts.append(f"{label_} " + ", ".join(cell(display_name(*k)) for k in keys))
-    return "; ".join(parts) if parts else "reaches nothing"
+            parts.append(f"{label_} " + ", ".join(text(display_name(*k)) for k in keys))
+    return Md("; ".join(parts) if parts else "reaches nothing")
 
 
 # --- The generator ---------------------------------------------------------------------------
@@ -275,7 +295,7 @@ def generate(inputs: Inputs, config: DocsConfig, *, progress: Callable[[str], No
             return ""
         n_diagrams += 1
         files[path] = (svg.text + "\n").encode("utf-8")
-        return svg.frame(PurePosixPath(path).name)
+        return Md(svg.frame(PurePosixPath(path).name))
 
     def link_from(folder: str) -> Callable[[Key], str]:
         prefix = "" if folder == "tables" else ("tables/" if folder == "" else "../tables/")
@@ -298,10 +318,9 @@ def generate(inputs: Inputs, config: DocsConfig, *, progress: Callable[[str], No
         used_types = {facts.type_key(c) for c in t.columns}
         folded_here = sorted({display_name(*fk.parent) for fk in graph.parents(cat, t.key)
                               if fk.parent in folded and fk.parent != t.key})
-        view_sql = t.view_definition
-        text = render(
+        page = render(
             "table.md.j2", t=t, diagram=svg_html, distance=config.neighbourhood_distance,
-            folded_here=[cell(x) for x in folded_here], rows_of=_rows,
+            folded_here=folded_here, rows_of=_rows,
             type_link=facts.type_link, column_default=_default, keys=lambda c, t=t: facts.keys(t, c),
             constraint_notes=_constraint_notes, index_notes=_index_notes, fk_notes=_fk_notes,
             fks_out=fks_out, fks_in=fks_in,
@@ -310,9 +329,7 @@ def generate(inputs: Inputs, config: DocsConfig, *, progress: Callable[[str], No
             enums=[facts.enums[k] for k in sorted(used_types) if k in facts.enums],
             domains=[facts.domains[k] for k in sorted(used_types) if k in facts.domains],
         )
-        if view_sql and "```" in view_sql:
-            text = text.replace("```sql", "~~~~sql", 1).replace("```\n", "~~~~\n")
-        files[f"tables/{s}.md"] = _tidy(text)
+        files[f"tables/{s}.md"] = _tidy(page)
         if progress:
             progress(t.display_name)
 
@@ -346,7 +363,7 @@ def generate(inputs: Inputs, config: DocsConfig, *, progress: Callable[[str], No
     if 0 < n_tables <= config.classic_max_tables:
         classic = bool(diagram("erd/schema-eralchemy.svg", lambda: erd.eralchemy_svg(cat, drawable)))
     files["erd.md"] = _tidy(render("erd.md.j2", overview=overview_html, whole=whole_html, classic=classic,
-                                   groups=groups, hubs=[cell(display_name(*k)) for k in hub_keys],
+                                   groups=groups, hubs=[display_name(*k) for k in hub_keys],
                                    n_tables=n_tables, max_tables=config.whole_schema_max_tables,
                                    group_max=config.group_max_tables))
     for g in groups:
@@ -364,7 +381,7 @@ def generate(inputs: Inputs, config: DocsConfig, *, progress: Callable[[str], No
         if t.is_partition:
             continue
         if not graph.children(cat, t.key):
-            leaves.append(cell(t.display_name))
+            leaves.append(t.display_name)
             continue
         r = graph.reach(cat, t.key)
         # One row per (table, outcome) by its shortest path (the walk is breadth-first), capped:
@@ -375,10 +392,10 @@ def generate(inputs: Inputs, config: DocsConfig, *, progress: Callable[[str], No
         steps = list(first.values())
         entities.append(dict(key=t.key, anchor=anchor(t.display_name), steps=steps[:CASCADE_ROWS_MAX],
                              more=max(len(steps) - CASCADE_ROWS_MAX, 0),
-                             deleted=[cell(display_name(*k)) for k in r.deleted],
-                             nulled=[cell(display_name(*k)) for k in r.nulled],
-                             defaulted=[cell(display_name(*k)) for k in r.defaulted],
-                             refused=[cell(display_name(*k)) for k in r.refused]))
+                             deleted=[display_name(*k) for k in r.deleted],
+                             nulled=[display_name(*k) for k in r.nulled],
+                             defaulted=[display_name(*k) for k in r.defaulted],
+                             refused=[display_name(*k) for k in r.refused]))
     actions = [(a, sum(1 for fk in fks if fk.on_delete == a)) for a in (CASCADE, SET_NULL, SET_DEFAULT, RESTRICT, NO_ACTION)]
     files["cascades.md"] = _tidy(render("cascades.md.j2", fks=fks, clones=len(cat.foreign_keys) - len(fks),
                                         action_counts=[(a, n) for a, n in actions if n], entities=entities,
@@ -401,12 +418,12 @@ def generate(inputs: Inputs, config: DocsConfig, *, progress: Callable[[str], No
         pending=sum(1 for r in rows or () if r.state in ("pending", "out of order")),
         problems=sum(1 for r in rows or () if r.state in ("modified", "missing", "dirty"))))
     files["conventions.md"] = _tidy(render(
-        "conventions.md.j2", conventions=shift_headings(inputs.conventions) if inputs.conventions else None,
-        compliance=shift_headings(inputs.compliance) if inputs.compliance else None,
+        "conventions.md.j2", conventions=Md(shift_headings(inputs.conventions)) if inputs.conventions else None,
+        compliance=inputs.compliance,
         compliance_note=inputs.compliance_note))
     files["notebooks.md"] = _tidy(render("notebooks.md.j2", notebooks=inputs.notebooks))
     for nb in inputs.notebooks:
-        files[f"notebooks/{nb.slug}.md"] = _tidy(nb.markdown)
+        files[f"notebooks/{nb.slug}.md"] = _tidy(nb.markdown)  # nbconvert output of the stored notebook (project content)
         for rel, content in nb.files.items():
             files[f"notebooks/{rel}"] = content
 
@@ -464,4 +481,4 @@ def _overview(cat: Catalog, lookup_keys) -> dict:
     total_rows = sum(t.estimated_rows for t in cat.base_tables
                      if t.estimated_rows and t.estimated_rows > 0 and t.kind == "table")
     return dict(counts=counts, coverage=coverage, checks=checks, total_rows=f"{total_rows:,}",
-                missing_table_comments=[cell(t.display_name) for t in rel if not t.comment][:50])
+                missing_table_comments=[t.display_name for t in rel if not t.comment][:50])

@@ -21,6 +21,7 @@ from pathlib import Path
 from ..errors import WorkbenchError
 
 GENERATED = Path("docs") / "generated"
+THEME = Path("overrides")  # Material custom_dir: CSP meta, escaped <title>
 
 
 def _template(name: str) -> str:
@@ -35,9 +36,11 @@ def asset_files() -> dict[str, bytes]:
 
 
 def ensure_project(root: Path) -> list[Path]:
-    """Create mkdocs.yml and docs/index.md from the defaults where missing (never overwrite)."""
+    """Create mkdocs.yml, docs/index.md and the theme overrides from the defaults where missing (never overwrite)."""
     created = []
-    for path, template in ((root / "mkdocs.yml", "mkdocs.yml.j2"), (root / "docs" / "index.md", "index.md.j2")):
+    for path, template in ((root / "mkdocs.yml", "mkdocs.yml.j2"), (root / "docs" / "index.md", "index.md.j2"),
+                           (root / THEME / "main.html", "theme-main.html.j2"),
+                           (root / THEME / "partials" / "javascripts" / "content.html", "theme-content-js.html.j2")):
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(_template(template), encoding="utf-8")
