@@ -40,7 +40,8 @@ def ensure_project(root: Path) -> list[Path]:
     created = []
     for path, template in ((root / "mkdocs.yml", "mkdocs.yml.j2"), (root / "docs" / "index.md", "index.md.j2"),
                            (root / THEME / "main.html", "theme-main.html.j2"),
-                           (root / THEME / "partials" / "javascripts" / "content.html", "theme-content-js.html.j2")):
+                           (root / THEME / "partials" / "javascripts" / "content.html", "theme-content-js.html.j2"),
+                           (root / THEME / "partials" / "javascripts" / "palette.html", "theme-palette-js.html.j2")):
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(_template(template), encoding="utf-8")
