@@ -13,6 +13,7 @@ from . import site
 from .build import BuildResult, build, produce
 from .check import compare
 from .config import CONFIG_FILE, load_config
+from .data import live_settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -21,12 +22,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     b = dsub.add_parser("build", help="regenerate docs/generated/ from the live database and build site/")
     b.add_argument("--no-site", action="store_true", help="write the Markdown and SVG only (no mkdocs build)")
     b.add_argument("--config", type=Path, default=None, help=f"docs settings file (default {CONFIG_FILE})")
+    b.add_argument("--live", action="store_true", help="show live figures (row estimates, status usage, migration "
+                   "times) read from a read-only connection to LIVE_DB_* (default: the documented database)")
     b.set_defaults(func=cmd_build)
     s = dsub.add_parser("serve", help="build, then serve site/ on http://HOST:PORT until Ctrl-C")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--no-build", action="store_true", help="serve the existing site/ as it is")
     s.add_argument("--config", type=Path, default=None)
+    s.add_argument("--live", action="store_true", help="build with live figures (see docs build --live)")
     s.set_defaults(func=cmd_serve)
     c = dsub.add_parser("check", help="fail when the committed docs/generated/ differs from the live schema")
     c.add_argument("--config", type=Path, default=None)
@@ -38,6 +42,10 @@ def _settings():
     # The docs describe the database as it is, pending migrations flagged; they never migrate it
     # (`x121-docs build` and `migrate run` do), and a database that is behind is still documented.
     return start(load_settings(), migrate=False).settings
+
+
+def _live(args: argparse.Namespace, settings):  # noqa: ANN001, ANN202
+    return live_settings(settings) if getattr(args, "live", False) else None
 
 
 def report(result: BuildResult) -> None:
@@ -54,14 +62,16 @@ def report(result: BuildResult) -> None:
 def cmd_build(args: argparse.Namespace) -> int:
     root = Path.cwd()
     config = load_config(args.config or root / CONFIG_FILE)
-    report(build(_settings(), root, with_site=not args.no_site, config=config))
+    settings = _settings()
+    report(build(settings, root, with_site=not args.no_site, config=config, live=_live(args, settings)))
     return EXIT_OK
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     root = Path.cwd()
     if not args.no_build:
-        report(build(_settings(), root, config=load_config(args.config or root / CONFIG_FILE)))
+        settings = _settings()
+        report(build(settings, root, config=load_config(args.config or root / CONFIG_FILE), live=_live(args, settings)))
     folder = root / "site"
     if not (folder / "index.html").is_file():
         raise WorkbenchError(f"No built site in {folder}.", "Run `x121-docs docs build` first.")

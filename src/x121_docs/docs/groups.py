@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-from ..catalog import graph
+from ..catalog import facts, graph
 from ..catalog.model import Catalog
 from .config import DocsConfig
 from .names import slug
@@ -34,7 +34,7 @@ def diagram_tables(catalog: Catalog) -> tuple[Key, ...]:
 
 def lookups(catalog: Catalog, config: DocsConfig) -> tuple[Key, ...]:
     """Lookup (status) tables: named by the configured suffixes or names, holding rows, not partitions."""
-    return tuple(t.key for t in catalog.base_tables if not t.is_partition and config.is_lookup_name(t.schema, t.name))
+    return facts.lookup_tables(catalog, config.lookup_rule)
 
 
 def hubs(catalog: Catalog, config: DocsConfig) -> tuple[Key, ...]:

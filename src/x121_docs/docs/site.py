@@ -114,6 +114,18 @@ def mkdocs_build(root: Path, site_dir: Path | None = None, docs_dir: Path | None
     return site / "index.html"
 
 
+def site_nav(configured: list | None) -> list:
+    """mkdocs.yml's own nav entries (hand-written pages) followed by the generated pages, from the registry."""
+    from .pages import nav
+
+    def generated(entry: object) -> bool:
+        values = entry.values() if isinstance(entry, dict) else [entry]
+        return any(isinstance(v, str) and v.startswith(GENERATED.name + "/") for v in values)
+
+    hand = [e for e in (configured or [{"Home": "index.md"}]) if not generated(e)]
+    return hand + nav(GENERATED.name + "/")
+
+
 def _run_mkdocs(config_file: str, docs_dir: str, site_dir: str) -> int:
     """In the subprocess: what `mkdocs build --strict --clean -q` does, through MkDocs' Python API
     because its command line cannot override docs_dir."""
@@ -132,6 +144,7 @@ def _run_mkdocs(config_file: str, docs_dir: str, site_dir: str) -> int:
     overrides = {"docs_dir": docs_dir} if docs_dir else {}
     try:
         cfg = config.load_config(config_file=config_file, site_dir=site_dir, strict=True, **overrides)
+        cfg["nav"] = site_nav(cfg["nav"])
         cfg.plugins.on_startup(command="build", dirty=False)
         try:
             build.build(cfg, dirty=False)
