@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import threading
 import uuid
 from dataclasses import replace
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from docs_support import tree
+from docs_browser_support import OVERFLOWING_TABLES, chromium, serve_site  # noqa: F401 - chromium is a fixture
 from hostile_support import NAMES, build_hostile, hostile_database_name
 from psycopg import sql
 
@@ -30,9 +30,6 @@ from x121_docs.docs.names import table_slug
 
 from servers import scratch_dir
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 SITE_NAME = "x121 schema"
 
 # Installed before any script of the page (every frame): records whatever a payload could do.
@@ -126,28 +123,12 @@ def hostile_site(server_settings):
         build_hostile(settings)
         build(settings, root)
         catalog = reflect_settings(settings)
-        server = site.serve(root / "site", "127.0.0.1", 0)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        yield root, catalog, f"http://127.0.0.1:{server.server_address[1]}"
-        server.shutdown()
-        server.server_close()
+        with serve_site(root / "site") as base:
+            yield root, catalog, base
     finally:
         with psycopg.connect(autocommit=True, **conn_params(server_settings, "postgres")) as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         shutil.rmtree(root, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run the browser tests")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def _pages(root: Path) -> list[str]:
@@ -190,6 +171,7 @@ def test_nothing_runs_nothing_from_the_catalog_is_live_and_tables_keep_their_cel
         bad = page.evaluate(LIVE_ATTRIBUTES)
         assert not hits and not bad and not problems, (rel, hits, bad, problems)
         assert page.evaluate(BROKEN_TABLES) == [], rel  # the page's structure is intact
+        assert page.evaluate(OVERFLOWING_TABLES) == [], rel  # and fits 1280 px
     assert poked > 5000
     # the search box: results for a payload are shown as text too
     page.goto(f"{base}/generated/index.html", wait_until="networkidle")

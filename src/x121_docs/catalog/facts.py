@@ -6,7 +6,8 @@ computing their own, so a figure shown in two places is the same number by const
 API (small on purpose):
 - `LookupRule` + `lookup_tables(catalog, rule)`: which tables are lookup (status) tables.
 - `covering_index(table, columns)` / `fk_covered(catalog, fk)`: an FK "has an index".
-- `coverage(catalog)`: comment coverage of tables and their own columns (`Coverage`).
+- `documented_tables(catalog, exclude)`: the tables the figures count (`exclude`: the linter's ignore-tables).
+- `coverage(catalog, exclude)`: comment coverage of those tables and their own columns (`Coverage`).
 - `inheritance(catalog)`: classic-inheritance children per parent and where inherited columns come from.
 """
 
@@ -79,17 +80,27 @@ class Coverage:
     views: Share
 
 
-def documented_tables(catalog: Catalog) -> tuple[Table, ...]:
-    """The tables comment coverage counts: plain and partitioned tables, not partitions."""
-    return tuple(t for t in catalog.tables if t.kind in (TABLE, PARTITIONED_TABLE) and not t.is_partition)
+#: Tables that belong to the tooling, not the schema (the migration ledger): left out of the figures.
+TOOLING_TABLES = ("_sqlx_migrations",)
+
+
+def excluded(schema: str, name: str, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatchcase(n, p) for p in patterns for n in (name, f"{schema}.{name}"))
+
+
+def documented_tables(catalog: Catalog, exclude: tuple[str, ...] = TOOLING_TABLES) -> tuple[Table, ...]:
+    """The tables the figures count: plain and partitioned tables, not partitions, none of `exclude`
+    (fnmatch patterns on 'name' or 'schema.name'; the linter's `ignore-tables`)."""
+    return tuple(t for t in catalog.tables if t.kind in (TABLE, PARTITIONED_TABLE) and not t.is_partition
+                 and not excluded(t.schema, t.name, exclude))
 
 
 def own_columns(table: Table) -> tuple[Column, ...]:
     return tuple(c for c in table.columns if not c.inherited)
 
 
-def coverage(catalog: Catalog) -> Coverage:
-    tables = documented_tables(catalog)
+def coverage(catalog: Catalog, exclude: tuple[str, ...] = TOOLING_TABLES) -> Coverage:
+    tables = documented_tables(catalog, exclude)
     cols = [c for t in tables for c in own_columns(t)]
     views = [t for t in catalog.tables if t.kind in (VIEW, MATERIALIZED_VIEW)]
     t_have = sum(_commented(t.comment) for t in tables)

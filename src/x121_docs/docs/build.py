@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..catalog import reflect
+from ..catalog.facts import TOOLING_TABLES
 from ..config import MASK, Settings
 from ..database.connect import connect
 from . import site
@@ -46,7 +47,8 @@ def _relative(path: Path, root: Path) -> str:
         return path.name
 
 
-def _compliance(catalog, root: Path) -> tuple[Compliance | None, str, tuple[tuple[str, str], ...]]:  # noqa: ANN001
+def _compliance(catalog, root: Path) -> tuple[Compliance | None, str, tuple[tuple[str, str], ...],  # noqa: ANN001
+                                             tuple[str, ...]]:
     """The linter's catalog rules and metrics on the already-reflected catalog (no second reflection).
 
     Named after the database, not its connection, so the page is the same on every machine and
@@ -59,7 +61,8 @@ def _compliance(catalog, root: Path) -> tuple[Compliance | None, str, tuple[tupl
         from ..lint.catalog_rules import catalog_metrics
         from ..lint.report import METRICS, format_metric
     except ImportError:
-        return None, "The compliance report appears here once the migration linter is part of the workbench.", ()
+        return None, "The compliance report appears here once the migration linter is part of the workbench.", (), \
+            TOOLING_TABLES
     pyproject = root / "pyproject.toml"
     config = load_lint_config(pyproject if pyproject.is_file() else None)
     report = LintReport(mode="database", target=catalog.database, findings=lint_catalog(catalog, config),
@@ -71,7 +74,7 @@ def _compliance(catalog, root: Path) -> tuple[Compliance | None, str, tuple[tupl
         errors=c["error"], warnings=c["warning"], suppressed=c["suppressed"], baselined=c["baselined"],
         findings=tuple(Finding(f.severity, f.rule, f.object, f.location, f.message) for f in report.findings),
         metrics=metrics)
-    return compliance, "", metrics
+    return compliance, "", metrics, tuple(config.ignore_tables)
 
 
 def _migrations(folder: Path, root: Path) -> tuple[Migration, ...]:
@@ -123,14 +126,14 @@ def collect(settings: Settings, config: DocsConfig, root: Path, timings: dict[st
     ledger = ledger_rows(settings, catalog, settings.migrations_dir)
     conventions_path = root / CONVENTIONS_FILE
     conventions = conventions_path.read_text(encoding="utf-8") if conventions_path.is_file() else None
-    compliance, note, metrics = _compliance(catalog, root)
+    compliance, note, metrics, exclude = _compliance(catalog, root)
     notebooks = convert_notebooks(root / "notebooks")
     figures = live_figures(live, catalog, lookup_keys, config.status_values_max) if live is not None else None
     timings["data"] = time.perf_counter() - t0
     return Inputs(catalog=catalog, lookups=lookup, ledger=ledger,
                   migrations_folder=_relative(settings.migrations_dir, root), conventions=conventions,
                   compliance=compliance, compliance_note=note, lint_metrics=metrics, notebooks=notebooks,
-                  migrations=_migrations(settings.migrations_dir, root), live=figures)
+                  migrations=_migrations(settings.migrations_dir, root), live=figures, exclude_tables=exclude)
 
 
 def scrub_secrets(files: dict[str, bytes], settings: Settings) -> dict[str, bytes]:

@@ -102,6 +102,7 @@ class Inputs:
     notebooks: tuple[Notebook, ...] = ()
     migrations: tuple[Migration, ...] = ()
     live: Live | None = None
+    exclude_tables: tuple[str, ...] = facts.TOOLING_TABLES  # left out of the figures (the linter's ignore-tables)
 
 
 @dataclass
@@ -155,14 +156,21 @@ def anchor_id(value: str) -> Md:
     return Md(value)
 
 
+def _header(label: str) -> str:
+    """A column title: the generator's own words as they are, anything else (catalog names) as `Md`."""
+    if isinstance(label, Md) or re.fullmatch(r"[A-Za-z0-9 #(),./-]*", label):
+        return str(label)
+    raise ValueError(f"a column title from outside the generator must be escaped: {label!r}")
+
+
 def md_table(header: Sequence[str], rows: Iterable[Sequence[object]], *, right: Iterable[int] = (),
              optional: Iterable[int] = ()) -> Md:
-    """A Markdown table; every cell is escaped as inline text unless already `Md`.  Columns listed in
+    """A Markdown table; every cell is escaped as inline text unless already `Md` (titles: see `_header`).  Columns in
     `optional` are left out when every row leaves them empty (no always-empty columns)."""
     body = [[str(escape.finalize(v)) for v in r] for r in rows]
     keep = [i for i in range(len(header)) if i not in set(optional) or any(r[i].strip() for r in body)]
     right = set(right)
-    lines = ["| " + " | ".join(str(text(header[i])) for i in keep) + " |",
+    lines = ["| " + " | ".join(_header(header[i]) for i in keep) + " |",
              "|" + "|".join("---:" if i in right else "---" for i in keep) + "|"]
     lines += ["| " + " | ".join(r[i] for i in keep) + " |" for r in body]
     return Md("\n".join(lines))
@@ -210,7 +218,8 @@ class Context:
         self.hub_keys = hubs(self.catalog, config)
         self.groups = domain_groups(self.catalog, config)
         self.folded = set(self.lookup_keys) | set(self.hub_keys)
-        self.coverage = facts.coverage(self.catalog)
+        self.tables = facts.documented_tables(self.catalog, inputs.exclude_tables)
+        self.coverage = facts.coverage(self.catalog, inputs.exclude_tables)
         self.inheritance = facts.inheritance(self.catalog)
 
     def rows(self, t: Table) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ...catalog.model import display_name
 from ..data import LookupData
-from ..escape import Md, code
+from ..escape import Md, code, text
 from .base import Context, live, md_table
 
 TITLE = "Statuses"
@@ -16,7 +16,7 @@ def _values(ctx: Context, l: LookupData) -> Md:
     if not l.rows:
         return Md("")
     usage = ctx.live.usage.get(l.table, {}) if ctx.live else None
-    header = list(l.columns) + (["Rows using it", "By column"] if usage is not None else [])
+    header = [text(c) for c in l.columns] + (["Rows using it", "By column"] if usage is not None else [])
     rows = []
     for values, key in zip(l.rows, l.keys):
         row: list = list(values)
