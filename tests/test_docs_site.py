@@ -27,6 +27,7 @@ def test_site_for_fixture_schema_matches_catalog_and_is_deterministic(fresh_db, 
         INSERT INTO job_statuses (id, name) VALUES (1, 'queued'), (2, 'running'), (3, 'done');
         INSERT INTO projects (id, name) VALUES (1, 'p');
         INSERT INTO jobs (project_id, job_status_id) VALUES (1, 1), (1, 1), (1, 2);
+        COMMENT ON COLUMN vehicles.wheels IS 'How many wheels touch the road';
     """)
     code, out, err = run_cli("docs", "build", "--live")  # live figures from the documented database itself
     assert code == 0, err
@@ -85,6 +86,13 @@ def test_site_for_fixture_schema_matches_catalog_and_is_deterministic(fresh_db, 
     listing = (gen / "tables.md").read_text().splitlines()
     i = next(n for n, ln in enumerate(listing) if ln.startswith("| [measurements]("))
     assert "↳ [measurements_2025]" in listing[i + 1] and "↳ [measurements_2026]" in listing[i + 2]
+
+    # inheritance: the parent lists its children, inherited columns are marked and keep the parent's comment
+    assert "inherited by [cars](cars.md)" in (gen / "tables/vehicles.md").read_text()
+    cars = {r["Column"]: r for r in md_dicts((gen / "tables/cars.md").read_text(), "| # | Column |")}
+    assert cars["**wheels**"]["Comment"] == "How many wheels touch the road<br>inherited from [vehicles](vehicles.md)"
+    assert cars["**doors**"].get("Comment", "") == ""
+    assert "view it with `x121-docs docs serve --no-build`" in out
 
     # diagrams: SVG files framed on the pages (the script inlines them), every box links to a page
     # that exists in the site

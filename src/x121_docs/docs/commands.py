@@ -56,6 +56,8 @@ def report(result: BuildResult) -> None:
     out.print(f"docs: {result.tables} relations, {len(g.files)} files in {site.GENERATED} "
               f"({result.written} written, {result.removed} removed), {g.diagrams} diagrams")
     if result.index_html:
+        # search and the diagrams' controls need http:// (opened from disk, the browser blocks their fetches)
+        out.print("view it with `x121-docs docs serve --no-build` (http://127.0.0.1:8000/)", highlight=False)
         out.print(f"site: {result.index_html}")
 
 
