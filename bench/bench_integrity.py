@@ -27,9 +27,10 @@ from pathlib import Path
 
 from psycopg import sql
 
+import benchlib
+
 from x121_docs.catalog.reflect import reflect
-from x121_docs.config import load_settings
-from x121_docs.database.connect import connect, resolve
+from x121_docs.database.connect import connect
 from x121_docs.integrity.impact import preview
 from x121_docs.integrity.orphans import OrphanScanner, foreign_key_references
 
@@ -46,14 +47,14 @@ def timed(fn):  # noqa: ANN001, ANN201
 def load_orphan_tables(conn, rows: int, parents: int, orphans: int) -> None:  # noqa: ANN001
     conn.execute("SET synchronous_commit = off")
     conn.execute("CREATE TABLE bench_parents (id bigint PRIMARY KEY, name text NOT NULL)")
-    conn.execute("INSERT INTO bench_parents SELECT g, 'parent ' || g FROM generate_series(1, %s) g", (parents,))
+    conn.execute("INSERT INTO bench_parents SELECT g, 'parent ' || g FROM generate_series(1, %s::bigint) g", (parents,))
     conn.execute("CREATE TABLE bench_children (id bigint NOT NULL, parent_id bigint NOT NULL, "
                  "payload integer NOT NULL, note text)")
     conn.execute("INSERT INTO bench_children SELECT g, (g %% %s) + 1, g %% 1000, 'row' "
-                 "FROM generate_series(1, %s) g", (parents, rows - orphans))
+                 "FROM generate_series(1, %s::bigint) g", (parents, rows - orphans))
     # Orphans of the kind NOT VALID / disabled triggers leave behind: parents that never existed.
     conn.execute("INSERT INTO bench_children SELECT g, %s + (g %% 97) + 1, 0, 'orphan' "
-                 "FROM generate_series(%s, %s) g", (parents, rows - orphans + 1, rows))
+                 "FROM generate_series(%s::bigint, %s::bigint) g", (parents, rows - orphans + 1, rows))
     conn.execute("ALTER TABLE bench_children ADD PRIMARY KEY (id)")
     conn.execute("CREATE INDEX idx_bench_children_parent_id ON bench_children (parent_id)")
     conn.execute("ALTER TABLE bench_children ADD CONSTRAINT fk_bench_children_parent FOREIGN KEY (parent_id) "
@@ -81,21 +82,21 @@ def load_project(conn, descendants: int) -> dict[str, int]:  # noqa: ANN001
         conn.execute("INSERT INTO projects (id, name, project_status_id, created_by_user_id) VALUES (%s, %s, 2, 1)",
                      (project, f"P{project}"))
         conn.execute("INSERT INTO characters (id, project_id, name, character_status_id) "
-                     "SELECT %s + g, %s, 'C' || g, 1 FROM generate_series(1, %s) g", (base, project, chars))
+                     "SELECT %s + g, %s, 'C' || g, 1 FROM generate_series(1, %s::bigint) g", (base, project, chars))
         conn.execute("INSERT INTO character_images (id, character_id, file_path, file_size_bytes, file_sha256) "
                      "SELECT %s + g, %s + 1 + g %% %s, 'img/' || %s || '/' || g, 10, repeat('e', 64) "
-                     "FROM generate_series(1, %s) g", (base, base, chars, project, images))
+                     "FROM generate_series(1, %s::bigint) g", (base, base, chars, project, images))
         conn.execute("INSERT INTO scenes (id, character_id, name, scene_type_id, scene_status_id) "
-                     "SELECT %s + g, %s + 1 + g %% %s, 'S' || g, 1, 1 FROM generate_series(1, %s) g",
+                     "SELECT %s + g, %s + 1 + g %% %s, 'S' || g, 1, 1 FROM generate_series(1, %s::bigint) g",
                      (base, base, chars, scenes))
         conn.execute("INSERT INTO video_segments (id, scene_id, sequence_index, segment_status_id, file_path) "
                      "SELECT %s + g, %s + 1 + g %% %s, g / %s, 1, 'seg/' || %s || '/' || g "
-                     "FROM generate_series(1, %s) g", (base, base, scenes, scenes, project, segments))
+                     "FROM generate_series(1, %s::bigint) g", (base, base, scenes, scenes, project, segments))
         conn.execute("INSERT INTO generation_jobs (id, video_segment_id, job_type_id, job_status_id, "
-                     "requested_by_user_id) SELECT %s + g, %s + 1 + g %% %s, 1, 3, 1 FROM generate_series(1, %s) g",
+                     "requested_by_user_id) SELECT %s + g, %s + 1 + g %% %s, 1, 3, 1 FROM generate_series(1, %s::bigint) g",
                      (base, base, segments, jobs))
         conn.execute("INSERT INTO segment_approvals (id, video_segment_id, reviewer_user_id, approval_status_id) "
-                     "SELECT %s + g, %s + 1 + g %% %s, 1, 2 FROM generate_series(1, %s) g",
+                     "SELECT %s + g, %s + 1 + g %% %s, 1, 2 FROM generate_series(1, %s::bigint) g",
                      (base, base, segments, approvals))
         if project == 1:
             expected = {"projects": 1, "characters": chars, "character_images": images, "scenes": scenes,
@@ -106,7 +107,7 @@ def load_project(conn, descendants: int) -> dict[str, int]:  # noqa: ANN001
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = benchlib.parser(__doc__)
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--parents", type=int, default=100_000)
     parser.add_argument("--orphans", type=int, default=1_000)
@@ -114,16 +115,19 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="keep the database (re-runs skip the load)")
     args = parser.parse_args()
+    if args.smoke:
+        args.rows, args.parents, args.orphans, args.descendants, args.repeats = 20_000, 200, 20, 5_000, 1
+    db = f"{DB}_smoke_{os.getpid()}" if args.smoke else DB
 
-    settings = resolve(load_settings())
-    bench = replace(settings, name=DB)
+    settings = benchlib.admin_settings("integrity")
+    bench = replace(settings, name=db)
     with connect(settings, "postgres", autocommit=True) as admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB,)).fetchone()
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (db,)).fetchone()
         if exists and not args.keep:
-            admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(DB)))
+            admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(db)))
             exists = None
         if not exists:
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DB)))
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db)))
     try:
         with connect(bench, autocommit=True) as conn:
             conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
@@ -157,19 +161,23 @@ def main() -> int:
     finally:
         if not args.keep:
             with connect(settings, "postgres", autocommit=True) as admin:
-                admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB)))
+                admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(db)))
 
     c, s = statistics.median(counts), statistics.median(scans)
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+    lines = []
+    lines.append(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"PostgreSQL {catalog.server_version}, load average {load:.1f}")
-    print(f"count(*) of {args.rows:,} rows: best {min(counts):.3f} s, median {c:.3f} s  "
+    lines.append(f"count(*) of {args.rows:,} rows: best {min(counts):.3f} s, median {c:.3f} s  "
           f"({', '.join(f'{x:.3f}' for x in counts)})")
-    print(f"orphan scan (values strategy): best {min(scans):.3f} s, median {s:.3f} s  "
+    lines.append(f"orphan scan (values strategy): best {min(scans):.3f} s, median {s:.3f} s  "
           f"({', '.join(f'{x:.3f}' for x in scans)}); ratio median {s / c:.2f}x, best {min(scans) / min(counts):.2f}x")
-    print(f"orphan scan (blocks fallback, once): {blocks[0]:.3f} s = {blocks[0] / c:.2f}x count(*)")
-    print(f"delete preview, project owning {owned:,} rows: best {min(previews):.3f} s, "
+    lines.append(f"orphan scan (blocks fallback, once): {blocks[0]:.3f} s = {blocks[0] / c:.2f}x count(*)")
+    lines.append(f"delete preview, project owning {owned:,} rows: best {min(previews):.3f} s, "
           f"median {statistics.median(previews):.3f} s ({', '.join(f'{x:.3f}' for x in previews)}); "
           f"{impact.rounds} rounds")
+    benchlib.publish(args, "integrity", "```\n" + "\n".join(lines) + "\n```")
+    if args.smoke:
+        return 0
     ok = s / c <= 2.0 and statistics.median(previews) < 2.0
     return 0 if ok else 1
 

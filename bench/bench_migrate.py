@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -28,6 +29,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import psycopg
+
+import benchlib
 from psycopg import sql
 
 from x121_docs.config import Settings
@@ -96,12 +99,13 @@ def time_psql(settings: Settings, paths: list[Path]) -> float:
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 500
-    repeat = int(sys.argv[2]) if len(sys.argv) > 2 else 5
-    server = EmbeddedServer(WORK / "pgdata", 5432)
-    info = server.ensure_running()
-    base = Settings(host=str(info.socket_dir), port=info.port, name="postgres", user=SUPERUSER, sslmode="disable")
-    folder = WORK / "migrations"
+    ap = benchlib.parser(__doc__)
+    ap.add_argument("n", nargs="?", type=int, default=500, help="migrations (default 500)")
+    ap.add_argument("repeat", nargs="?", type=int, default=5, help="runs of each way (default 5)")
+    args = ap.parse_args()
+    n, repeat = (10, 1) if args.smoke else (args.n, args.repeat)
+    base = benchlib.admin_settings("migrate")
+    folder = WORK / (f"migrations-smoke-{os.getpid()}" if args.smoke else "migrations")
     paths = generate(folder, n)
     texts = [p.read_text() for p in paths]
     with psycopg.connect(**conn_params(base)) as conn:
@@ -116,6 +120,8 @@ def main() -> None:
     best = {k: min(v) for k, v in runs.items()}
     overhead_ms = (best["runner"] - best["sql-only"]) / n * 1000
     overhead_med_ms = (med["runner"] - med["sql-only"]) / n * 1000
+    lines: list[str] = []
+    print = lines.append  # noqa: A001 - the figures go to stdout and the results file alike
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}, "
           f"load average {os.getloadavg()[0]:.2f}; Python {platform.python_version()}; PostgreSQL {pg_version} "
           f"(embedded, unix socket, fsync={fsync[0]}, synchronous_commit={fsync[1]})")
@@ -133,7 +139,9 @@ def main() -> None:
             for kind in ("sql", "runner", "psql"):
                 conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
                     sql.Identifier(f"bench_{kind}_{r}")))
-    server.stop()
+    if args.smoke:
+        shutil.rmtree(folder, ignore_errors=True)
+    benchlib.publish(args, "migrate", "```\n" + "\n".join(lines) + "\n```")
 
 
 if __name__ == "__main__":

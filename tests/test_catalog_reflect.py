@@ -242,7 +242,10 @@ def test_reflect_inside_an_open_transaction_sees_uncommitted_ddl(fresh_db):
     from x121_docs.database.connect import connect
 
     with connect(fresh_db) as conn:  # not autocommit: reflect uses the caller's transaction
-        conn.execute("CREATE TABLE pending (id BIGSERIAL PRIMARY KEY)")
-        assert reflect(conn).get("pending") is not None
+        conn.execute("CREATE TABLE pending (id BIGSERIAL PRIMARY KEY, label text NOT NULL)")
+        conn.execute("COMMENT ON TABLE pending IS 'not committed yet'")
+        pending = reflect(conn).table("pending")
+        assert [(c.name, c.nullable) for c in pending.columns] == [("id", False), ("label", False)]
+        assert pending.primary_key.columns == ("id",) and pending.comment == "not committed yet"
         conn.rollback()
         assert reflect(conn).get("pending") is None

@@ -18,7 +18,8 @@ from pathlib import Path
 import psycopg
 import pytest
 from docs_support import tree
-from docs_browser_support import OVERFLOWING_TABLES, chromium, serve_site  # noqa: F401 - chromium is a fixture
+from browser_support import wait_js
+from docs_browser_support import OVERFLOWING_TABLES, served
 from hostile_support import NAMES, build_hostile, hostile_database_name
 from psycopg import sql
 
@@ -123,7 +124,7 @@ def hostile_site(server_settings):
         build_hostile(settings)
         build(settings, root)
         catalog = reflect_settings(settings)
-        with serve_site(root / "site") as base:
+        with served(root / "site") as base:
             yield root, catalog, base
     finally:
         with psycopg.connect(autocommit=True, **conn_params(server_settings, "postgres")) as conn:
@@ -149,9 +150,9 @@ def test_every_payload_is_in_the_catalog_and_the_markdown_holds_none_raw(hostile
             assert raw not in prose, (path, raw)
 
 
-def test_nothing_runs_nothing_from_the_catalog_is_live_and_tables_keep_their_cells(hostile_site, chromium):
+def test_nothing_runs_nothing_from_the_catalog_is_live_and_tables_keep_their_cells(hostile_site, browser):
     root, _, base = hostile_site
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.add_init_script(TRAPS)
     page = context.new_page()
     problems: list[str] = []
@@ -164,8 +165,8 @@ def test_nothing_runs_nothing_from_the_catalog_is_live_and_tables_keep_their_cel
     for rel in pages:
         page.goto(f"{base}/{rel}", wait_until="networkidle")
         # the diagrams are fetched and inlined by the viewer script: wait until each frame holds its SVG
-        page.wait_for_function("[...document.querySelectorAll('.x121-erd')].every(f => f.querySelector('svg'))",
-                               timeout=20000)
+        wait_js(page, "[...document.querySelectorAll('.x121-erd')].every(f => f.querySelector('svg'))",
+                "every diagram inlined by the viewer script")
         poked += page.evaluate(POKE)
         hits = page.evaluate("window.__x121hits")
         bad = page.evaluate(LIVE_ATTRIBUTES)
@@ -183,9 +184,9 @@ def test_nothing_runs_nothing_from_the_catalog_is_live_and_tables_keep_their_cel
     context.close()
 
 
-def test_every_name_shows_exactly_as_in_the_catalog(hostile_site, chromium):
+def test_every_name_shows_exactly_as_in_the_catalog(hostile_site, browser):
     root, catalog, base = hostile_site
-    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(f"{base}/generated/index.html")
     assert page.evaluate(_text_of(".md-content p code")) == catalog.database
     for t in catalog.tables:

@@ -3,7 +3,7 @@ actions are in view next to the referenced table, long comments wrap."""
 
 from __future__ import annotations
 
-from docs_browser_support import OVERFLOWING_TABLES, chromium, serve_site  # noqa: F401 - chromium is a fixture
+from docs_browser_support import OVERFLOWING_TABLES, served
 from docs_support import load_everything, load_sql, tree
 
 from x121_docs.docs.build import build
@@ -13,7 +13,7 @@ LONG = ("A very long comment that goes on and on to make sure that the cell wrap
         "https://example.invalid/" + "x" * 120)
 
 
-def test_no_table_wider_than_its_container_at_1280_px(fresh_db, tmp_path, chromium):
+def test_no_table_wider_than_its_container_at_1280_px(fresh_db, tmp_path, browser):
     load_everything(fresh_db)
     load_sql(fresh_db, f"""
         COMMENT ON TABLE jobs IS '{LONG}';
@@ -25,8 +25,8 @@ def test_no_table_wider_than_its_container_at_1280_px(fresh_db, tmp_path, chromi
     root.mkdir()
     build(fresh_db, root, live=fresh_db)
     pages = sorted(p for p in tree(root / "site") if p.endswith(".html"))
-    page = chromium.new_page(viewport={"width": 1280, "height": 900})
-    with serve_site(root / "site") as base:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    with served(root / "site") as base:
         for rel in pages:
             page.goto(f"{base}/{rel}")
             assert page.evaluate(OVERFLOWING_TABLES) == [], rel

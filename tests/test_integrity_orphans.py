@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import threading
-import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from integrity_support import catalog_of, connect, platform_db, platform_template  # noqa: F401
+from waiting import wait_until
 
 from x121_docs.integrity.naming import soft_reference_candidates
 from x121_docs.integrity.orphans import OrphanScanner, foreign_key_references, scan_orphans
@@ -96,28 +96,27 @@ def test_small_batches_and_resume_give_the_same_counts(db_conn, fresh_db, tmp_pa
     assert not state.exists()  # a finished scan leaves no state behind
 
 
-def test_a_batch_that_times_out_is_retried_smaller(db_conn, fresh_db, server_settings):
+def test_a_batch_that_times_out_is_retried_smaller(db_conn, fresh_db):
+    """While another session holds users locked, batches hit statement_timeout and are halved; then it finishes.
+
+    Synchronised on what happened, not on time: the lock is taken before the scan starts and
+    released once the scanner has counted two timeouts (widths 50 -> 25 -> 12: four halvings, 1.2 s,
+    are left before it would give up).
+    """
     _planted(db_conn)
     catalog = catalog_of(fresh_db)
     ref = next(r for r in foreign_key_references(catalog) if r.constraint == "posts_user_id_fkey")
-    release = threading.Event()
-
-    def hold_lock() -> None:  # batches read users: while locked, each one hits statement_timeout
-        with connect(fresh_db, autocommit=False) as other:
-            other.execute("LOCK TABLE users IN ACCESS EXCLUSIVE MODE")
-            release.wait(5)
-            time.sleep(0.8)
-            other.rollback()
-
-    holder = threading.Thread(target=hold_lock)
-    holder.start()
-    release.set()
-    time.sleep(0.2)
-    scanner = OrphanScanner(db_conn, catalog, timeout_ms=150, batch_rows=1_000_000)
-    finding = scanner.scan(ref)
-    holder.join()
+    scanner = OrphanScanner(db_conn, catalog, timeout_ms=300, batch_rows=1_000_000)
+    with connect(fresh_db, autocommit=False) as holder, ThreadPoolExecutor(1) as pool:
+        holder.execute("LOCK TABLE users IN ACCESS EXCLUSIVE MODE")  # batches join users: they must wait
+        scan = pool.submit(scanner.scan, ref)
+        try:
+            wait_until(lambda: scanner.timeouts >= 2 or scan.done(), "two batches to time out on the locked table")
+        finally:
+            holder.rollback()  # the lock is gone: the next, smaller batch gets through
+        finding = scan.result(timeout=60)
     assert finding.error is None and finding.orphans == 4
-    assert scanner.timeouts >= 2  # halved and retried, then finished once the lock was gone
+    assert 2 <= scanner.timeouts < 6  # retried smaller, and finished before a one-value batch timed out
 
 
 def test_clean_database_scans_clean(platform_db, run_cli):

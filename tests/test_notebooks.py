@@ -25,12 +25,12 @@ import nbformat
 import pytest
 
 from conftest import MIGRATIONS_DIR, PROJECT_ROOT, subprocess_env
-from servers import free_port, tcp_server
+from servers import free_port, scratch_dir, tcp_server
 
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
 SANITIZE = NOTEBOOKS / "nbval_sanitize.cfg"
 EXPECTED = ("01_bootstrap.ipynb", "02_migrations.ipynb", "03_explore_schema.ipynb", "04_integrity.ipynb",
-            "05_embeddings.ipynb")
+            "05_embeddings.ipynb", "06_dependencies.ipynb")
 #: The notebook the nbval and server tests run: quick, and its outputs do not depend on where the server's data is.
 SAMPLE = "02_migrations.ipynb"
 
@@ -282,7 +282,10 @@ def test_a_notebook_run_with_a_password_on_an_external_server_shows_neither_it_n
     from nbclient import NotebookClient
 
     password = "pw-" + secrets.token_hex(8)
-    server = tcp_server(tmp_path / "ext", password)
+    # not under tmp_path: another pytest session on the machine resets pytest's temp root to 0700,
+    # which would lock the server's own user (pgserver, when we are root) out mid-initdb
+    folder = scratch_dir("nb-ext")
+    server = tcp_server(folder, password)
     work = tmp_path / "work"
     work.mkdir()
     nb = nbformat.read(NOTEBOOKS / "01_bootstrap.ipynb", as_version=4)
@@ -293,7 +296,8 @@ def test_a_notebook_run_with_a_password_on_an_external_server_shows_neither_it_n
                        resources={"metadata": {"path": str(work)}}).execute(env=env)
     finally:
         server.destroy()
+        shutil.rmtree(folder, ignore_errors=True)
     text = nbformat.writes(nb)
     assert "external PostgreSQL" in text and "postgres:********@127.0.0.1" in text  # it really ran there
-    for needle in forbidden_strings(password, str(tmp_path)):
+    for needle in forbidden_strings(password, str(tmp_path), str(folder)):
         assert needle not in text, f"output contains {needle!r}"

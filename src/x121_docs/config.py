@@ -95,6 +95,7 @@ class Settings:
     migrations_dir: Path = Path("migrations")
     pgdata: Path = Path(".x121/pgdata")
     embedded: bool = False
+    data_dir: Path = Path(".x121")  # the workbench's own files (e.g. the delete-token key), never in a database
 
     @property
     def uses_embedded(self) -> bool:
@@ -116,11 +117,41 @@ class Settings:
 
 
 def _read_dotenv(path: Path) -> dict[str, str]:
-    if not path.is_file():
-        return {}
-    from dotenv import dotenv_values
+    """The `.env` file's settings; a file that cannot be read or parsed is an error naming it and the line.
 
-    return {k: v for k, v in dotenv_values(path).items() if v is not None}
+    python-dotenv only warns about a line it cannot parse and goes on without it, which would
+    silently drop a setting (a password, a production host): here it stops.
+    """
+    if not path.exists():
+        return {}
+    if not path.is_file():
+        raise ConfigError(f"The settings file {path} is not a file (a directory?).",
+                          "Remove it or make it a file of NAME=value lines.")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"The settings file {path} cannot be read: {exc.strerror or exc}.") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(f"The settings file {path} is not UTF-8 text (line {line}, byte {exc.start}).",
+                          "Save it as UTF-8.") from None
+    import io
+
+    from dotenv.parser import parse_stream
+
+    values: dict[str, str] = {}
+    for binding in parse_stream(io.StringIO(text)):
+        if binding.error:  # the line's text is not shown: it may hold a password
+            raise ConfigError(f"The settings file {path} has a line that is not NAME=value at line "
+                              f"{binding.original.line}.",
+                              "Fix that line (quote values with spaces or #, close every quote).")
+        if binding.key is not None and binding.value is not None:
+            values[binding.key] = binding.value
+    from dotenv.main import resolve_variables
+
+    return {k: v for k, v in resolve_variables(values.items(), override=True).items() if v is not None}
 
 
 def _bad(name: str, value: str, accepted: str) -> ConfigError:
@@ -131,10 +162,9 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int, maximum:
     raw = env.get(name, "").strip()
     if not raw:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = None
+    # ASCII digits only: Python's int() also takes "5_432" and non-ASCII digits such as "５４３２"
+    digits = raw[1:] if raw[:1] in "+-" else raw
+    value = int(raw) if digits and digits.isascii() and digits.isdigit() else None
     if value is None or value < minimum or (maximum is not None and value > maximum):
         upper = f" and at most {maximum}" if maximum is not None else ""
         raise _bad(name, raw, f"expected a whole number of at least {minimum}{upper}")
@@ -176,6 +206,18 @@ def _sslmode(env: Mapping[str, str]) -> str:
     raise _bad("DB_SSL", env["DB_SSL"], "expected false, true or a libpq sslmode (" + ", ".join(SSL_MODES) + ")")
 
 
+def _host(env: Mapping[str, str]) -> str | None:
+    """DB_HOST: a host name, address or socket folder; a connection URL is refused, unshown
+    (it may carry a password, and libpq would take it as a host name)."""
+    raw = env.get("DB_HOST", "").strip()
+    if "://" in raw or "@" in raw:
+        raise ConfigError(
+            "Invalid setting DB_HOST: it looks like a connection URL (its value is not shown, it may hold a "
+            "password); DB_HOST takes a host name, an address or a unix-socket folder.",
+            "Put the host in DB_HOST and the rest in DB_PORT, DB_NAME, DB_USER and DB_PASSWORD.")
+    return raw or None
+
+
 def load_settings(env: Mapping[str, str] | None = None, cwd: Path | None = None) -> Settings:
     """Read the settings: the process environment wins over `.env` in `cwd`.
 
@@ -204,8 +246,12 @@ def load_settings(env: Mapping[str, str] | None = None, cwd: Path | None = None)
         p = Path(merged.get(var, "").strip() or default).expanduser()
         return p if p.is_absolute() else cwd / p
 
+    host = _host(merged)
+    pgdata = path("X121_PGDATA", ".x121/pgdata")
+    if not host and pgdata.exists() and not pgdata.is_dir():
+        raise _bad("X121_PGDATA", str(pgdata), "the embedded server's data folder must be a folder (or not exist yet)")
     return Settings(
-        host=merged.get("DB_HOST", "").strip() or None,
+        host=host,
         port=_int(merged, "DB_PORT", 5432, 1, 65535),
         name=name,
         user=merged.get("DB_USER", "").strip() or None,
@@ -219,7 +265,8 @@ def load_settings(env: Mapping[str, str] | None = None, cwd: Path | None = None)
         app_env=app_env,
         auto_migrate=_bool(merged, "DB_AUTO_MIGRATE", app_env == "development"),
         migrations_dir=path("X121_MIGRATIONS_DIR", "migrations"),
-        pgdata=path("X121_PGDATA", ".x121/pgdata"),
+        pgdata=pgdata,
+        data_dir=cwd / ".x121",
     )
 
 

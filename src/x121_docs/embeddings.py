@@ -17,7 +17,7 @@ import psycopg
 from psycopg import sql
 
 from .catalog.model import Index, Table
-from .samples.vectors import vector_text
+from .database.vectors import as_vector, with_vectors
 
 #: Index methods of approximate nearest-neighbour indexes (pgvector).
 ANN_METHODS = ("hnsw", "ivfflat")
@@ -60,16 +60,26 @@ def _query(table: str, column: str, distance: str, k: int, explain: bool = False
 
 
 def nearest(conn: psycopg.Connection, table: str, column: str, query: Sequence[float], k: int = 10, *,
-            exact: bool = False, distance: str = "cosine") -> list[int]:
-    """Ids of the `k` rows nearest to `query`, nearest first.
+            exact: bool = False, ef_search: int | None = None, distance: str = "cosine") -> list[int]:
+    """Ids of the `k` rows nearest to `query`, nearest first: as the ANN index finds them, or exactly.
 
-    `exact` disables index scans for this one query (in its own transaction, SET LOCAL), so the
-    planner sorts every row by distance: the ground truth an ANN index approximates.
+    Each way in its own transaction (SET LOCAL): the approximate search turns sequential scans off,
+    so that even a table small enough for the planner to prefer a scan and sort is answered by the
+    index (otherwise recall would compare exact search with itself), with `ef_search` (HNSW's
+    candidate list; pgvector's default 40) when given.  `exact` turns index scans off instead: the
+    planner sorts every row by distance, the ground truth an ANN index approximates.
     """
+    with_vectors(conn)
     with conn.transaction():
         if exact:
             conn.execute("SET LOCAL enable_indexscan = off")
-        rows = conn.execute(_query(table, column, distance, k), (vector_text(list(query)),)).fetchall()
+        else:
+            conn.execute("SET LOCAL enable_seqscan = off")
+            if ef_search is not None:
+                conn.execute(sql.SQL("SET LOCAL hnsw.ef_search = {}").format(sql.Literal(int(ef_search))))
+        # Never a prepared statement: after a few runs PostgreSQL would reuse one cached generic
+        # plan whatever the SET LOCALs say, and exact search would silently become the index's.
+        rows = conn.execute(_query(table, column, distance, k), (as_vector(query),), prepare=False).fetchall()
     return [r[0] for r in rows]
 
 
@@ -109,11 +119,11 @@ class Recall:
 
 
 def recall_at_k(conn: psycopg.Connection, table: str, column: str, queries: Sequence[Sequence[float]],
-                k: int = 10, *, distance: str = "cosine") -> Recall:
+                k: int = 10, *, ef_search: int | None = None, distance: str = "cosine") -> Recall:
     """Share of the exact k nearest rows that the index-served query also returns, per query."""
     per_query = []
     for q in queries:
-        approx = set(nearest(conn, table, column, q, k, distance=distance))
+        approx = set(nearest(conn, table, column, q, k, ef_search=ef_search, distance=distance))
         exact = nearest(conn, table, column, q, k, exact=True, distance=distance)
         per_query.append(len(approx.intersection(exact)) / len(exact) if exact else 1.0)
     return Recall(k, tuple(per_query))

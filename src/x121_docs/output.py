@@ -10,8 +10,16 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 
 from .config import MASK
+
+
+def esc(value: object) -> str:
+    """Any text that did not come from our own code (names and values from a database, paths,
+    settings, messages that quote them), made literal for rich markup: `p[/]` prints as
+    `p[/]` instead of closing a style or failing.  The one escaping helper of the terminal."""
+    return escape(str(value))
 
 
 def console() -> Console:
@@ -25,12 +33,13 @@ def err_console() -> Console:
 
 @lru_cache(maxsize=8)
 def _dotenv_password(cwd: str) -> str | None:
-    path = Path(cwd) / ".env"
-    if not path.is_file():
-        return None
-    from dotenv import dotenv_values
+    from .config import _read_dotenv
+    from .errors import ConfigError
 
-    return dotenv_values(path).get("DB_PASSWORD") or None
+    try:  # a broken .env is reported by load_settings; scrubbing must never fail on it
+        return _read_dotenv(Path(cwd) / ".env").get("DB_PASSWORD") or None
+    except (ConfigError, OSError):
+        return None
 
 
 def scrub(text: str) -> str:

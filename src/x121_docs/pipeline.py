@@ -12,7 +12,7 @@ import argparse
 from .config import Settings, load_settings
 from .errors import EXIT_FINDINGS
 from .database.commands import cmd_status, describe_server
-from .output import console
+from .output import console, esc
 from .startup import start
 
 
@@ -25,15 +25,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 def cmd_build(args: argparse.Namespace) -> int:
     out = console()
     runtime = start(load_settings(), create=True)
-    out.print(describe_server(runtime.settings))
+    out.print(esc(describe_server(runtime.settings)))
     for line in runtime.bootstrap.lines():
-        out.print(line)
+        out.print(esc(line))
     for line in runtime.migrations.lines() if runtime.migrations else ():
-        out.print(line)
+        out.print(esc(line))
     report = stage_lint(runtime.settings)
     if report is not None:
         c = report.counts()
-        out.print(f"Lint of {report.target}: {c['error']} error(s), {c['warning']} warning(s), "
+        out.print(f"Lint of {esc(report.target)}: {c['error']} error(s), {c['warning']} warning(s), "
                   f"{c['suppressed']} suppressed, {c['baselined']} baselined (details: x121-docs lint).")
     code = cmd_status(args) or docs_stage(runtime.settings)
     if not code and report is not None and report.failing():

@@ -1,19 +1,23 @@
-"""The one start-up path every entry point uses (CLI, notebooks, tests, the docs job).
+"""The one start-up path of the application and the writers (the main job, notebooks, tests).
 
 Load the configuration, resolve the server (embedded when no DB_HOST), connect, run the
 health check, then migrations: applied when auto-migrate is on (development), otherwise only
 checked, refusing to start on a database that is behind (production).
+
+Read-only commands (db status, migrate status/check/run --dry-run, lint --db, scan, delete-preview,
+docs) start through :func:`start_read_only` instead: same server and health check, never a
+migration, on any database, in any mode; at most one line saying that ours is behind.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from .config import Settings, load_settings
 from .database.bootstrap import BootstrapReport, bootstrap
 from .database.connect import resolve
 from .database.health import health_check
-from .migrate.startup import StartupMigrations, on_startup
+from .migrate.startup import StartupMigrations, behind_note, on_startup
 
 
 @dataclass(frozen=True)
@@ -22,6 +26,7 @@ class Runtime:
     health_ms: float
     bootstrap: BootstrapReport | None = None
     migrations: StartupMigrations | None = None
+    notes: tuple[str, ...] = field(default=())  # one-line remarks for the user (e.g. the database is behind)
 
 
 def start(settings: Settings | None = None, *, create: bool = False, migrate: bool | None = None) -> Runtime:
@@ -39,3 +44,13 @@ def start(settings: Settings | None = None, *, create: bool = False, migrate: bo
         apply = settings.auto_migrate if migrate is None else True
         migrations = on_startup(settings, apply=apply, require_folder=migrate is True)
     return Runtime(settings=settings, health_ms=health_ms, bootstrap=report, migrations=migrations)
+
+
+def start_read_only(settings: Settings | None = None) -> Runtime:
+    """Configuration -> server -> `SELECT 1` (read-only session); never bootstraps or migrates.
+
+    `notes` holds one line when the database has our ledger and migrations are pending.
+    """
+    runtime = start(settings, migrate=False)
+    note = behind_note(runtime.settings)
+    return replace(runtime, notes=(note,) if note else ())

@@ -8,6 +8,7 @@ schema and name, columns by position) so that outputs built from it are determin
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -26,6 +27,9 @@ SET_DEFAULT = "SET DEFAULT"
 RESTRICT = "RESTRICT"
 NO_ACTION = "NO ACTION"
 
+
+#: A numbered column (`phone1`, `phone_2`): prefix and number.
+NUMBERED_COLUMN = re.compile(r"^(?P<prefix>[a-z_]*[a-z])_?(?P<n>\d+)$")
 
 #: Integer types (pg_type.typname): what a key can be compared and split into ranges as.
 INTEGER_TYPES = ("int2", "int4", "int8")
@@ -148,6 +152,21 @@ class Trigger:
 
 
 @dataclass(frozen=True)
+class Rule:
+    """A rewrite rule on a table (CREATE RULE): it can make a DELETE or UPDATE do more."""
+
+    name: str
+    event: str  # SELECT | UPDATE | INSERT | DELETE
+    instead: bool  # DO INSTEAD (else DO ALSO)
+    enabled: str  # 'O' origin/enabled, 'D' disabled, 'R' replica, 'A' always
+    definition: str  # pg_get_ruledef()
+
+    @property
+    def disabled(self) -> bool:
+        return self.enabled == "D"
+
+
+@dataclass(frozen=True)
 class Table:
     """A table, partitioned table, view, materialized view or foreign table."""
 
@@ -163,6 +182,7 @@ class Table:
     foreign_keys: tuple[ForeignKey, ...] = ()  # outgoing
     indexes: tuple[Index, ...] = ()
     triggers: tuple[Trigger, ...] = ()  # user triggers only (no internal FK triggers)
+    rules: tuple[Rule, ...] = ()  # rewrite rules (not a view's _RETURN rule)
     comment: str | None = None
     estimated_rows: int | None = None  # pg_class.reltuples; None when never analysed
     partition_of: tuple[str, str] | None = None  # (schema, name) of the partitioned parent
@@ -194,6 +214,15 @@ class Table:
 
     def column(self, name: str) -> Column | None:
         return self._columns_by_name.get(name)
+
+    def numbered_column_families(self) -> dict[str, tuple[str, ...]]:
+        """Own columns sharing a prefix and differing by a number (`phone1`, `phone2`), two or more, by prefix."""
+        families: dict[str, list[str]] = {}
+        for c in self.columns:
+            m = NUMBERED_COLUMN.match(c.name)
+            if m and not c.inherited:
+                families.setdefault(m["prefix"], []).append(c.name)
+        return {p: tuple(cols) for p, cols in sorted(families.items()) if len(cols) >= 2}
 
     def soft_reference_columns(self) -> tuple[Column, ...]:
         """Integer `*_id` columns that no FK of the table covers: references the database does not enforce."""

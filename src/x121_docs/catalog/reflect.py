@@ -38,6 +38,7 @@ from .model import (
     Schema,
     Sequence,
     Table,
+    Rule,
     Trigger,
 )
 
@@ -46,6 +47,7 @@ FK_ACTIONS = {"a": NO_ACTION, "r": RESTRICT, "c": CASCADE, "n": SET_NULL, "d": S
 FK_MATCH = {"s": "SIMPLE", "f": "FULL", "p": "PARTIAL"}
 CONSTRAINT_KINDS = {"p": "primary key", "u": "unique", "c": "check", "x": "exclusion"}
 IDENTITY = {"a": "always", "d": "by default"}
+RULE_EVENTS = {"1": "SELECT", "2": "UPDATE", "3": "INSERT", "4": "DELETE"}
 
 # A namespace is "ours" when it is not a system schema, not created by an extension, and (when
 # the caller asked for some schemas) one of those.  Every query below filters through it.
@@ -87,7 +89,11 @@ SELECT r.oid, r.schema, r.name, r.relkind,
           FROM pg_inherits i JOIN pg_class pc ON pc.oid = i.inhparent
           JOIN pg_namespace pn ON pn.oid = pc.relnamespace WHERE i.inhrelid = r.oid) AS parent_schemas,
        (SELECT coalesce(array_agg(pc.relname::text ORDER BY i.inhseqno), '{{}}')
-          FROM pg_inherits i JOIN pg_class pc ON pc.oid = i.inhparent WHERE i.inhrelid = r.oid) AS parent_names
+          FROM pg_inherits i JOIN pg_class pc ON pc.oid = i.inhparent WHERE i.inhrelid = r.oid) AS parent_names,
+       (SELECT coalesce(json_agg(json_build_object('name', rw.rulename, 'event', rw.ev_type, 'instead', rw.is_instead,
+                                                   'enabled', rw.ev_enabled, 'definition', pg_get_ruledef(rw.oid, true))
+                                 ORDER BY rw.rulename), '[]')
+          FROM pg_rewrite rw WHERE rw.ev_class = r.oid AND rw.rulename <> '_RETURN') AS rules
 FROM rels r JOIN pg_class c ON c.oid = r.oid
 """
 
@@ -329,6 +335,9 @@ def _reflect(run: _Runner) -> Catalog:
             uniques=_by_name(cons.get("u", [])), checks=_by_name(cons.get("c", [])),
             exclusions=_by_name(cons.get("x", [])), foreign_keys=_by_name(cons.get("f", [])),
             indexes=_by_name(indexes.get(oid, [])), triggers=_by_name(triggers.get(oid, [])),
+            rules=tuple(Rule(name=x["name"], event=RULE_EVENTS.get(str(x["event"]), str(x["event"])),
+                             instead=bool(x["instead"]), enabled=x["enabled"], definition=x["definition"] or "")
+                        for x in r["rules"]),
             comment=r["comment"],
             estimated_rows=None if reltuples is None or reltuples < 0 or r["relkind"] in ("v", "f") else int(reltuples),
             partition_of=parents[0] if r["relispartition"] and parents else None,
@@ -360,5 +369,5 @@ def reflect_settings(settings, schemas: Seq[str] | None = None) -> Catalog:  # n
     """Connect with the workbench settings (embedded server when no DB_HOST) and reflect."""
     from ..database.connect import connect
 
-    with connect(settings, autocommit=True) as conn:
+    with connect(settings, autocommit=True, read_only=True) as conn:
         return reflect(conn, schemas)

@@ -7,7 +7,7 @@ import argparse
 from rich.table import Table
 
 from ..config import load_settings
-from ..output import console, print_json
+from ..output import console, esc, print_json
 from .bootstrap import bootstrap
 from .connect import connect, resolve
 from .embedded import server_for
@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_stop)
     p = dbsub.add_parser("bootstrap", help="create the database and the allowed extensions (idempotent)")
     p.set_defaults(func=cmd_bootstrap)
-    p = dbsub.add_parser("status", help="server address, version, database, extensions, pool settings")
+    p = dbsub.add_parser("status", help="server address, version, database, extensions (installed and offered), pool settings")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=cmd_status)
 
@@ -37,17 +37,17 @@ def describe_server(settings) -> str:  # noqa: ANN001
 
 def cmd_start(args: argparse.Namespace) -> int:
     settings = resolve(load_settings())
-    console().print(describe_server(settings))
-    with connect(settings, "postgres" if settings.embedded else None) as conn:
+    console().print(esc(describe_server(settings)))
+    with connect(settings, "postgres" if settings.embedded else None, read_only=True) as conn:
         version = conn.execute("SHOW server_version").fetchone()[0]
-    console().print(f"The server answers: PostgreSQL {version}.")
+    console().print(f"The server answers: PostgreSQL {esc(version)}.")
     return 0
 
 
 def cmd_stop(args: argparse.Namespace) -> int:
     settings = load_settings()
     if not settings.uses_embedded:
-        console().print(f"DB_HOST is set ({settings.host}): there is no embedded server to stop.")
+        console().print(f"DB_HOST is set ({esc(settings.host)}): there is no embedded server to stop.")
         return 0
     stopped = server_for(settings).stop()
     console().print("Stopped the embedded server." if stopped else "The embedded server was not running.")
@@ -57,9 +57,9 @@ def cmd_stop(args: argparse.Namespace) -> int:
 def cmd_bootstrap(args: argparse.Namespace) -> int:
     settings = resolve(load_settings())
     out = console()
-    out.print(describe_server(settings))
+    out.print(esc(describe_server(settings)))
     for line in bootstrap(settings).lines():
-        out.print(line)
+        out.print(esc(line))
     return 0
 
 
@@ -71,11 +71,13 @@ def cmd_status(args: argparse.Namespace) -> int:
     table = Table(title="Database status", show_header=False)
     table.add_column("what", no_wrap=True)
     table.add_column("value", overflow="fold")
-    table.add_row("server", status.url + (" (embedded)" if status.embedded else ""))
-    table.add_row("version", f"PostgreSQL {status.server_version}")
-    table.add_row("database", status.database)
-    table.add_row("health", f"SELECT 1 in {status.health_ms:.1f} ms")
-    table.add_row("extensions", ", ".join(f"{k} {v}" for k, v in sorted(status.extensions.items())) or "(none)")
-    table.add_row("pool", ", ".join(f"{k}={v}" for k, v in status.pool.items()))
+    rows = (("server", status.url + (" (embedded)" if status.embedded else "")),
+            ("version", f"PostgreSQL {status.server_version}"), ("database", status.database),
+            ("health", f"SELECT 1 in {status.health_ms:.1f} ms"),
+            ("extensions", ", ".join(f"{k} {v}" for k, v in sorted(status.extensions.items())) or "(none)"),
+            ("server offers", ", ".join(f"{k} {v}" for k, v in sorted(status.available.items())) or "(none)"),
+            ("pool", ", ".join(f"{k}={v}" for k, v in status.pool.items())))
+    for what, value in rows:
+        table.add_row(what, esc(value))
     console().print(table)
     return 0

@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from psycopg_pool import ConnectionPool
 
 APPLICATION_NAME = "x121-docs"
+#: Start-up option of read-only sessions: every transaction is READ ONLY unless it says otherwise,
+#: so a write that slips into a read path fails loudly instead of changing the database.
+READ_ONLY_OPTIONS = "-c default_transaction_read_only=on"
 
 
 def resolve(settings: Settings) -> Settings:
@@ -108,11 +111,18 @@ def explain_connect_error(exc: Exception, settings: Settings, database: str | No
     return DatabaseError(f"Cannot connect to {where} (database {db!r}): {text}")
 
 
-def connect(settings: Settings, database: str | None = None, *, autocommit: bool = False) -> psycopg.Connection:
-    """Open one connection, translating failures into a :class:`DatabaseError`."""
+def connect(settings: Settings, database: str | None = None, *, autocommit: bool = False,
+            read_only: bool = False) -> psycopg.Connection:
+    """Open one connection, translating failures into a :class:`DatabaseError`.
+
+    `read_only`: the session's transactions default to READ ONLY (read paths use it).
+    """
     settings = resolve(settings)
+    params = conn_params(settings, database)
+    if read_only:
+        params["options"] = READ_ONLY_OPTIONS
     try:
-        return psycopg.connect(autocommit=autocommit, **conn_params(settings, database))
+        return psycopg.connect(autocommit=autocommit, **params)
     except psycopg.Error as exc:
         raise explain_connect_error(exc, settings, database) from None
 

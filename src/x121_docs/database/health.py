@@ -16,7 +16,8 @@ class ServerStatus:
     server_version: str
     database: str
     health_ms: float
-    extensions: dict[str, str] = field(default_factory=dict)
+    extensions: dict[str, str] = field(default_factory=dict)  # installed in the database
+    available: dict[str, str] = field(default_factory=dict)  # offered by the server (default versions)
     pool: dict[str, float | int] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
@@ -27,13 +28,14 @@ class ServerStatus:
             "database": self.database,
             "health_ms": round(self.health_ms, 2),
             "extensions": dict(sorted(self.extensions.items())),
+            "available_extensions": dict(sorted(self.available.items())),
             "pool": self.pool,
         }
 
 
 def health_check(settings: Settings) -> float:
     """Connect and run `SELECT 1`; return the round trip in milliseconds."""
-    with connect(settings) as conn:
+    with connect(settings, read_only=True) as conn:
         start = time.perf_counter()
         conn.execute("SELECT 1").fetchone()
         return (time.perf_counter() - start) * 1000
@@ -41,12 +43,14 @@ def health_check(settings: Settings) -> float:
 
 def server_status(settings: Settings) -> ServerStatus:
     settings = resolve(settings)
-    with connect(settings) as conn:
+    with connect(settings, read_only=True) as conn:
         start = time.perf_counter()
         conn.execute("SELECT 1").fetchone()
         health_ms = (time.perf_counter() - start) * 1000
         version = conn.execute("SHOW server_version").fetchone()[0]
         extensions = dict(conn.execute("SELECT extname, extversion FROM pg_extension ORDER BY extname").fetchall())
+        available = dict(conn.execute(
+            "SELECT name, coalesce(default_version, '') FROM pg_available_extensions ORDER BY name").fetchall())
     return ServerStatus(
         url=settings.url(),
         embedded=settings.embedded,
@@ -54,6 +58,7 @@ def server_status(settings: Settings) -> ServerStatus:
         database=settings.name,
         health_ms=health_ms,
         extensions=extensions,
+        available=available,
         pool={
             "min_size": settings.pool_min,
             "max_size": settings.pool_max,

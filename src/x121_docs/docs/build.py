@@ -114,10 +114,10 @@ def _migrations(folder: Path, root: Path) -> tuple[Migration, ...]:
 
 
 def collect(settings: Settings, config: DocsConfig, root: Path, timings: dict[str, float],
-            live: Settings | None = None) -> Inputs:
+            live: Settings | None = None, dependencies: object | None = None) -> Inputs:
     """Everything the pages need, with the catalog reflected once; live figures only from `live`."""
     t0 = time.perf_counter()
-    with connect(settings, autocommit=True) as conn:
+    with connect(settings, autocommit=True, read_only=True) as conn:
         catalog = reflect(conn)
         timings["reflection"] = time.perf_counter() - t0
         t0 = time.perf_counter()
@@ -133,7 +133,8 @@ def collect(settings: Settings, config: DocsConfig, root: Path, timings: dict[st
     return Inputs(catalog=catalog, lookups=lookup, ledger=ledger,
                   migrations_folder=_relative(settings.migrations_dir, root), conventions=conventions,
                   compliance=compliance, compliance_note=note, lint_metrics=metrics, notebooks=notebooks,
-                  migrations=_migrations(settings.migrations_dir, root), live=figures, exclude_tables=exclude)
+                  migrations=_migrations(settings.migrations_dir, root), live=figures, exclude_tables=exclude,
+                  dependencies=dependencies)
 
 
 def scrub_secrets(files: dict[str, bytes], settings: Settings) -> dict[str, bytes]:
@@ -154,27 +155,28 @@ def _finish(generated: Generated, settings: Settings) -> Generated:
 
 def produce(settings: Settings, root: Path, config: DocsConfig | None = None,
             timings: dict[str, float] | None = None, live: Settings | None = None,
-            diagrams: dict | None = None) -> tuple[Generated, Inputs]:
+            diagrams: dict | None = None, dependencies: object | None = None) -> tuple[Generated, Inputs]:
     """The files of docs/generated/ for the database (never with live figures: the same for the same
     schema on any database), and the inputs (with live figures when `live` names their source).
     `diagrams` (path -> SVG) is filled with the drawn diagrams, for a second generation to reuse."""
     timings = {} if timings is None else timings
     config = config or load_config(root / CONFIG_FILE)
-    inputs = collect(settings, config, root, timings, live)
+    inputs = collect(settings, config, root, timings, live, dependencies)
     generated = _finish(generate(replace(inputs, live=None), config, diagrams=diagrams), settings)
     timings.update(generated.timings)
     return generated, inputs
 
 
 def build(settings: Settings, root: Path, *, with_site: bool = True, site_dir: Path | None = None,
-          config: DocsConfig | None = None, live: Settings | None = None) -> BuildResult:
+          config: DocsConfig | None = None, live: Settings | None = None,
+          dependencies: object | None = None) -> BuildResult:
     """Regenerate docs/generated/ under `root` and, by default, build the site into site/ (with the live
     figures read from `live` when given, otherwise without any)."""
     timings: dict[str, float] = {}
     created = site.ensure_project(root)
     config = config or load_config(root / CONFIG_FILE)
     drawn: dict = {}  # the live site reuses the diagrams of the committed pages (they hold no live figure)
-    generated, inputs = produce(settings, root, config, timings, live, drawn)
+    generated, inputs = produce(settings, root, config, timings, live, drawn, dependencies)
     t0 = time.perf_counter()
     written, removed = site.write_tree(root / site.GENERATED, blank_live(generated.files))
     timings["write"] = time.perf_counter() - t0

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from ..config import load_settings
 from ..errors import EXIT_FINDINGS, EXIT_OK, WorkbenchError
-from ..output import console, err_console
-from ..startup import start
+from ..output import console, err_console, esc
+from ..startup import start_read_only
 from . import site
 from .build import BuildResult, build, produce
 from .check import compare
@@ -22,6 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     b = dsub.add_parser("build", help="regenerate docs/generated/ from the live database and build site/")
     b.add_argument("--no-site", action="store_true", help="write the Markdown and SVG only (no mkdocs build)")
     b.add_argument("--config", type=Path, default=None, help=f"docs settings file (default {CONFIG_FILE})")
+    b.add_argument("--dependencies", type=Path, metavar="FILE",
+                   help="JSON of `scan dependencies`: table pages show its findings as confirmed on data")
     b.add_argument("--live", action="store_true", help="show live figures (row estimates, status usage, migration "
                    "times) read from a read-only connection to LIVE_DB_* (default: the documented database)")
     b.set_defaults(func=cmd_build)
@@ -41,7 +43,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _settings():
     # The docs describe the database as it is, pending migrations flagged; they never migrate it
     # (`x121-docs build` and `migrate run` do), and a database that is behind is still documented.
-    return start(load_settings(), migrate=False).settings
+    runtime = start_read_only(load_settings())
+    for note in runtime.notes:
+        err_console().print(note, highlight=False, markup=False, soft_wrap=True)
+    return runtime.settings
 
 
 def _live(args: argparse.Namespace, settings):  # noqa: ANN001, ANN202
@@ -51,21 +56,26 @@ def _live(args: argparse.Namespace, settings):  # noqa: ANN001, ANN202
 def report(result: BuildResult) -> None:
     out = console()
     for path in result.created:
-        out.print(f"created {path} (default; edit it freely)")
+        out.print(f"created {esc(path)} (default; edit it freely)")
     g = result.generated
     out.print(f"docs: {result.tables} relations, {len(g.files)} files in {site.GENERATED} "
               f"({result.written} written, {result.removed} removed), {g.diagrams} diagrams")
     if result.index_html:
         # search and the diagrams' controls need http:// (opened from disk, the browser blocks their fetches)
         out.print("view it with `x121-docs docs serve --no-build` (http://127.0.0.1:8000/)", highlight=False)
-        out.print(f"site: {result.index_html}")
+        out.print(f"site: {esc(result.index_html)}")
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     root = Path.cwd()
     config = load_config(args.config or root / CONFIG_FILE)
+    dependencies = None
+    if args.dependencies:
+        from ..integrity.dependencies import load_dependency_findings
+        dependencies = load_dependency_findings(args.dependencies)
     settings = _settings()
-    report(build(settings, root, with_site=not args.no_site, config=config, live=_live(args, settings)))
+    report(build(settings, root, with_site=not args.no_site, config=config, live=_live(args, settings),
+                 dependencies=dependencies))
     return EXIT_OK
 
 

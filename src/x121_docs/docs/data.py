@@ -136,7 +136,7 @@ def ledger_rows(settings: Settings, catalog: Catalog, folder: Path) -> tuple[Led
                      for e in entries) or None
     if not has_ledger:
         return None
-    with connect(settings, autocommit=True) as conn:
+    with connect(settings, autocommit=True, read_only=True) as conn:
         rows = read_rows(conn)
     return tuple(LedgerRow(r.version, r.description, "missing",
                            r.installed_on.astimezone(timezone.utc).isoformat(timespec="seconds"),
@@ -170,7 +170,7 @@ def live_figures(settings: Settings, catalog: Catalog, lookups: tuple[Key, ...],
     from ..migrate.ledger import read_rows
     from .pages.base import Live
 
-    with connect(settings) as conn:
+    with connect(settings, read_only=True) as conn:
         conn.read_only = True
         live_cat = reflect(conn)
         shared = {t.key for t in live_cat.tables}

@@ -19,14 +19,14 @@ from rich.table import Table as RichTable
 from ..config import load_settings
 from ..database.connect import connect
 from ..errors import EXIT_FINDINGS, EXIT_OK, WorkbenchError
-from ..output import console, err_console, print_json
-from ..startup import start
+from ..output import console, err_console, esc, print_json
+from ..startup import start_read_only
 from ..catalog.reflect import reflect
-from .common import format_row
+from .common import find_table, format_row
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    scan = sub.add_parser("scan", help="integrity scans: orphaned rows, file drift")
+    scan = sub.add_parser("scan", help="integrity scans: orphaned rows, file drift, data dependencies")
     scansub = scan.add_subparsers(dest="scan_command", metavar="SCAN", required=True)
 
     p = scansub.add_parser("orphans", help="rows whose foreign key (or *_id column) points at no parent row")
@@ -52,6 +52,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="paths under ROOT that are not untracked files (repeatable), e.g. 'images/*'")
     p.set_defaults(func=cmd_scan_files)
 
+    p = scansub.add_parser("dependencies", help="3NF and missing foreign keys checked on a sample of the data")
+    from .dependency_report import register_arguments
+    register_arguments(p)
+
     p = sub.add_parser("delete-preview", help="what deleting one row would delete, clear or be refused by")
     p.add_argument("table", metavar="TABLE", help="table name or schema.name")
     p.add_argument("id", metavar="ID", help="primary key value (comma-separated for a composite key)")
@@ -68,9 +72,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 @contextmanager
-def _session() -> Iterator[tuple[psycopg.Connection, object]]:
-    settings = start(load_settings()).settings
-    with connect(settings, autocommit=True) as conn:
+def _session(*, writes: bool = False) -> Iterator[tuple[psycopg.Connection, object]]:
+    """A connection and the catalog; read-only (any database, never migrated) unless `writes`
+    (the confirmed delete, which still never migrates)."""
+    runtime = start_read_only(load_settings())
+    for note in runtime.notes:
+        err_console().print(esc(note), highlight=False, soft_wrap=True)
+    with connect(runtime.settings, autocommit=True, read_only=not writes) as conn:
         yield conn, reflect(conn)
 
 
@@ -99,23 +107,24 @@ def cmd_scan_orphans(args: argparse.Namespace) -> int:
         print_json(report.as_dict())
         return report.exit_code
     out = console()
-    table = RichTable(title=f"Orphan scan of {report.database}")
+    table = RichTable(title=f"Orphan scan of {esc(report.database)}")
     for col in ("Table", "Constraint", "Columns", "Parent", "Orphans", "Sample", "Notes"):
         table.add_column(col, justify="right" if col == "Orphans" else "left")
     for f in report.foreign_keys:
         ref = f.reference
-        table.add_row(ref.child.display_name, ref.constraint, ", ".join(ref.columns), ref.parent.display_name,
-                      "error" if f.error else f"{f.orphans:,}", "; ".join(format_row(r) for r in f.sample),
-                      f.error or ", ".join(f.notes))
+        table.add_row(*map(esc, (ref.child.display_name, ref.constraint, ", ".join(ref.columns),
+                                 ref.parent.display_name, "error" if f.error else f"{f.orphans:,}",
+                                 "; ".join(format_row(r) for r in f.sample), f.error or ", ".join(f.notes))))
     out.print(table)
     if report.soft_references:
         soft = RichTable(title="Soft references (integer *_id columns without a foreign key)")
         for col in ("Table", "Column", "Evident parent", "Orphans", "Sample"):
             soft.add_column(col, justify="right" if col == "Orphans" else "left", overflow="fold")
         for ref, f in report.soft_references:
-            soft.add_row(ref.table.display_name, ref.column, ref.parent.display_name if ref.parent else "(none)",
-                         "-" if f is None else ("error" if f.error else f"{f.orphans:,}"),
-                         "" if f is None else (f.error or "; ".join(format_row(r) for r in f.sample)))
+            soft.add_row(*map(esc, (ref.table.display_name, ref.column,
+                                    ref.parent.display_name if ref.parent else "(none)",
+                                    "-" if f is None else ("error" if f.error else f"{f.orphans:,}"),
+                                    "" if f is None else (f.error or "; ".join(format_row(r) for r in f.sample)))))
         out.print(soft)
     verdict = ("clean: no orphaned rows" if not report.orphans else f"{report.orphans:,} orphaned row(s)")
     if report.errors:
@@ -144,15 +153,16 @@ def cmd_scan_files(args: argparse.Namespace) -> int:
         print_json(drift.as_dict())
         return drift.exit_code
     out = console()
-    table = RichTable(title=f"File drift: {drift.table} vs {drift.root}")
+    table = RichTable(title=f"File drift: {esc(drift.table)} vs {esc(drift.root)}")
     for col in ("Problem", "Path", "Record", "Recorded", "On disk"):
         table.add_column(col)
     for label, items in (("missing", drift.missing), ("size differs", drift.size_mismatch),
                          ("hash differs", drift.hash_mismatch), ("path leaves root", drift.invalid_path)):
         for r in items:
-            table.add_row(label, r["path"], format_row(r["key"]), str(r.get("recorded", "")), str(r.get("actual", "")))
+            table.add_row(label, *map(esc, (r["path"], format_row(r["key"]), r.get("recorded", ""),
+                                            r.get("actual", ""))))
     for path in drift.untracked:
-        table.add_row("untracked", path, "", "", "")
+        table.add_row("untracked", esc(path), "", "", "")
     if drift.problems:
         out.print(table)
     out.print(f"{drift.records:,} record(s), {drift.files_on_disk:,} file(s) on disk, {drift.planned:,} not rendered yet: "
@@ -162,15 +172,21 @@ def cmd_scan_files(args: argparse.Namespace) -> int:
 
 # --- delete-preview and delete -----------------------------------------------------------------
 
+def _signer():  # noqa: ANN202
+    from .token import signer_for
+
+    return signer_for(load_settings().data_dir)
+
+
 def _print_impact(impact, catalog, title: str) -> None:  # noqa: ANN001
     out = console()
-    table = RichTable(title=title)
+    table = RichTable(title=esc(title))
     for col in ("Table", "Deleted", "Set to NULL", "Set to default"):
         table.add_column(col, justify="left" if col == "Table" else "right")
     names = list(impact.deleted) + [n for n in list(impact.set_null) + list(impact.set_default)
                                     if n not in impact.deleted]
     for name in dict.fromkeys(names):
-        table.add_row(name, f"{impact.deleted.get(name, 0):,}", f"{impact.set_null.get(name, 0):,}",
+        table.add_row(esc(name), f"{impact.deleted.get(name, 0):,}", f"{impact.set_null.get(name, 0):,}",
                       f"{impact.set_default.get(name, 0):,}")
     out.print(table)
     if impact.blockers:
@@ -178,46 +194,66 @@ def _print_impact(impact, catalog, title: str) -> None:  # noqa: ANN001
         for col in ("Table", "Columns", "Refers to", "Action", "Rows"):
             blockers.add_column(col, justify="right" if col == "Rows" else "left")
         for e in impact.blockers:
-            blockers.add_row(e.table, ", ".join(e.columns), e.parent, e.action, f"{e.rows:,}")
+            blockers.add_row(*map(esc, (e.table, ", ".join(e.columns), e.parent, e.action, f"{e.rows:,}")))
         out.print(blockers)
+    if impact.side_effects:
+        fires = RichTable(title="Rules and triggers the delete fires (their effect is not predicted; confirming "
+                                "the token covers them)")
+        fires.add_column("What")
+        for what in impact.side_effects:
+            fires.add_row(esc(what))
+        out.print(fires)
     for warning in impact.warnings:
-        out.print(f"[yellow]warning:[/] {warning}")
+        out.print(f"[yellow]warning:[/] {esc(warning)}")
 
 
 def cmd_delete_preview(args: argparse.Namespace) -> int:
     from .impact import preview
     from .messages import blocked_sentence, cascade_sentence
 
+    signer = _signer()
     with _session() as (conn, catalog):
-        impact = preview(conn, catalog, args.table, args.id)
-        table = catalog.table(impact.table)
+        impact = preview(conn, catalog, args.table, args.id, signer)
+        table = find_table(catalog, args.table)
         key = list(impact.key.values())
         if impact.blocked:
             sentence = blocked_sentence(conn, catalog, table, key, impact)
         elif impact.cascades:
             sentence = cascade_sentence(conn, catalog, table, key, impact)
+        elif impact.side_effects:
+            sentence = "The delete touches no other row through foreign keys, but it fires rules or triggers."
         else:
-            sentence = "The delete touches no other row: it needs no confirmation token."
+            sentence = "The delete touches no other row and fires nothing: it needs no confirmation token."
     if args.format == "json":
         print_json({**impact.as_dict(), "summary": sentence})
         return EXIT_OK
     _print_impact(impact, catalog, f"Impact of deleting {impact.table} {', '.join(key)}")
-    console().print(sentence)
-    if impact.cascades and not impact.blocked:
-        console().print(f"Token: {impact.token}\nConfirm with: x121-docs delete {args.table} {args.id} "
-                        f"--token {impact.token}")
+    console().print(esc(sentence))
+    if impact.token:
+        minutes = signer.ttl_seconds // 60
+        console().print(f"Token (valid {minutes} minutes, for exactly these rows): {impact.token}\n"
+                        f"Confirm with: x121-docs delete {esc(_arg(args.table))} {esc(_arg(args.id))} "
+                        f"--token {impact.token}", soft_wrap=True)
     return EXIT_OK
+
+
+def _arg(text: str) -> str:
+    """A command-line argument as the shell needs it typed."""
+    import shlex
+
+    return shlex.quote(text)
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
     from .impact import ConfirmationRequired, delete_row, preview
 
-    with _session() as (conn, catalog):
+    signer = _signer()
+    with _session(writes=True) as (conn, catalog):
         token = args.token
         if args.yes and not token:
-            token = preview(conn, catalog, args.table, args.id).token
+            token = preview(conn, catalog, args.table, args.id, signer).token
         try:
-            impact = delete_row(conn, catalog, args.table, args.id, token)
+            impact = delete_row(conn, catalog, args.table, args.id, token, signer)
         except ConfirmationRequired as exc:
             if args.token or not sys.stdin.isatty():
                 if args.format == "json":
@@ -226,16 +262,18 @@ def cmd_delete(args: argparse.Namespace) -> int:
                     _print_impact(exc.impact, catalog, "Impact (nothing was deleted)")
                 raise
             _print_impact(exc.impact, catalog, "Impact")
-            console().print(exc.message)
+            console().print(esc(exc.message))
             answer = input("Delete? Type 'yes' to confirm: ").strip().lower()
             if answer != "yes":
                 raise WorkbenchError("Nothing was deleted.", exit_code=EXIT_FINDINGS) from None
-            impact = delete_row(conn, catalog, args.table, args.id, exc.impact.token)
+            impact = delete_row(conn, catalog, args.table, args.id, exc.impact.token, signer)
     if args.format == "json":
         print_json({**impact.as_dict(), "deleted_now": True})
     else:
-        console().print(f"Deleted {impact.table} {', '.join(impact.key.values())}: "
-                        f"{impact.total_deleted:,} row(s) deleted"
-                        + (f", {sum(impact.set_null.values()) + sum(impact.set_default.values()):,} row(s) cleared"
-                           if impact.set_null or impact.set_default else "") + ".")
+        console().print(esc(f"Deleted {impact.table} {', '.join(impact.key.values())}: "
+                            f"{impact.total_deleted:,} row(s) deleted"
+                            + (f", {sum(impact.set_null.values()) + sum(impact.set_default.values()):,} row(s) "
+                               "cleared" if impact.set_null or impact.set_default else "")
+                            + (f"; fired {len(impact.side_effects)} rule(s)/trigger(s) as confirmed"
+                               if impact.side_effects else "") + "."))
     return EXIT_OK

@@ -31,12 +31,52 @@ def column_list(columns: Iterable[str], alias: str | None = None) -> sql.Compose
     return sql.SQL(", ").join(sql.Identifier(c) for c in columns)
 
 
+def split_name(text: str) -> tuple[str | None, str] | None:
+    """`name`, `schema.name`, or with double-quoted parts (`"a.b"`, `public."a.b"`, `"x""y"`):
+    (schema or None, name); None when the quoting is broken."""
+    parts, buf, i = [], [], 0
+    while i < len(text):
+        ch = text[i]
+        if ch == '"':
+            end = i + 1
+            while True:
+                end = text.find('"', end)
+                if end < 0:
+                    return None
+                if text[end + 1:end + 2] == '"':
+                    end += 2
+                    continue
+                break
+            buf.append(text[i + 1:end].replace('""', '"'))
+            i = end + 1
+        elif ch == ".":
+            parts.append("".join(buf))
+            buf = []
+            i += 1
+        else:
+            buf.append(ch)
+            i += 1
+    parts.append("".join(buf))
+    if len(parts) == 1:
+        return None, parts[0]
+    if len(parts) == 2:
+        return parts[0], parts[1]
+    return None
+
+
 def find_table(catalog: Catalog, name: str) -> Table:
-    """A base table named `name` or `schema.name`; an error naming it (and close matches) otherwise."""
-    table = catalog.get(name)
-    if table is None and "." not in name:
-        matches = [t for t in catalog.base_tables if t.name == name]
-        table = matches[0] if len(matches) == 1 else None
+    """A base table named `name`, `schema.name` (parts may be double-quoted), or a table whose own
+    name contains a dot (`a.b`); an error naming it (and close matches) otherwise."""
+    table = None
+    parsed = split_name(name) if '"' in name else None
+    if parsed is not None:
+        schema, bare = parsed
+        table = catalog.get(bare, schema or "public")
+    else:
+        table = catalog.get(name)
+        if table is None:  # no schema given, or the dot is part of the name: any schema, if unique
+            matches = [t for t in catalog.base_tables if t.name == name]
+            table = matches[0] if len(matches) == 1 else None
     if table is None or table.is_view:
         known = [t.display_name for t in catalog.base_tables]
         close = difflib.get_close_matches(name, known, n=3)
@@ -44,6 +84,26 @@ def find_table(catalog: Catalog, name: str) -> Table:
         what = "is a view, not a table" if table is not None else "does not exist"
         raise WorkbenchError(f"Table {name!r} {what} in database {catalog.database!r}.", hint)
     return table
+
+
+def check_key(conn, table: Table, key: Sequence[Any]) -> None:  # noqa: ANN001 (psycopg.Connection)
+    """Each key value must be a value of its column's type: an error naming the table, the column
+    and the value otherwise (PostgreSQL's own input functions decide; nothing is read)."""
+    import psycopg
+
+    for column, value in zip(primary_key(table), key):
+        try:
+            with conn.transaction():
+                conn.execute(sql.SQL("SELECT 1 FROM {t} WHERE {c} = %s LIMIT 0").format(
+                    t=from_clause(table), c=sql.Identifier(column)), (value,))
+        except psycopg.errors.DataError as exc:
+            col = next((c for c in table.columns if c.name == column), None)
+            kind = f" ({col.data_type})" if col is not None else ""
+            reason = (exc.diag.message_primary or str(exc)).strip()
+            raise WorkbenchError(
+                f"{value!r} is not a valid value of {table.display_name}.{column}{kind}: {reason}.",
+                "Give the primary-key value as PostgreSQL writes it; a composite key takes one value per key "
+                "column, separated by commas.") from None
 
 
 def primary_key(table: Table) -> tuple[str, ...]:

@@ -12,16 +12,19 @@ there, which is what makes self-references and cycles terminate).  Tables that n
 references and that only one edge reaches are counted, not stored.  Everything runs in one
 REPEATABLE READ snapshot and is rolled back.
 
-The confirmed delete recomputes the impact inside its own transaction, with the row locked
-FOR UPDATE, and only deletes when the caller's token matches it (a token is an HMAC over
-the impact, so it is bound to what the user saw).  A delete that touches no other row
+The preview is the exact contract of the delete: per table the count and a digest of the
+exact rows deleted or cleared, and every rule and user trigger that the delete can fire
+(their effect cannot be predicted, so their presence alone needs confirmation).  Its token
+(integrity/token.py) is an HMAC with a key kept outside the database over that contract, the
+database identity (system identifier, database) and an expiry.  The confirmed delete
+recomputes the impact inside its own transaction with every row it covers locked, and
+deletes only when the token confirms exactly that impact; otherwise it rolls back and
+reports the new impact and token.  A delete that touches no other row and fires nothing
 needs no token.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -34,12 +37,28 @@ from ..catalog import graph
 from ..catalog.model import CASCADE, NO_ACTION, RESTRICT, SET_DEFAULT, SET_NULL, Catalog, ForeignKey, Table
 from ..config import Settings
 from ..errors import EXIT_FINDINGS, WorkbenchError
-from .common import find_table, from_clause, key_condition, parse_key, primary_key, qualified
+from .common import check_key, find_table, from_clause, key_condition, parse_key, primary_key, qualified
+from .token import Signer, ephemeral_signer, signer_for
 
 WORK_MEM = "64MB"
 TEMP_BUFFERS = "128MB"
 LOCK_TIMEOUT = "5s"
-TOKEN_CHARS = 20
+
+def _digest(row: sql.Composable) -> sql.Composable:
+    """Order-free digest of a set of rows: two independent 64-bit hash sums of each row's identity."""
+    return sql.SQL("coalesce(sum(hashtextextended(({r})::text, 0)::numeric), 0)::text || ':' || "
+                   "coalesce(sum(hashtextextended(({r})::text, 1)::numeric), 0)::text").format(r=row)
+
+
+def _row(exprs: Sequence[sql.Composable]) -> sql.Composable:
+    return sql.SQL("ROW({})").format(sql.SQL(", ").join(exprs))
+
+
+def identity_exprs(table: Table, alias: str) -> list[sql.Composable]:
+    """What names one row of `table`: its primary key, else (tableoid, ctid)."""
+    if table.primary_key and table.primary_key.columns:
+        return [sql.Identifier(alias, c) for c in table.primary_key.columns]
+    return [sql.SQL("{}.tableoid").format(sql.Identifier(alias)), sql.SQL("{}.ctid").format(sql.Identifier(alias))]
 
 
 @dataclass(frozen=True)
@@ -52,6 +71,7 @@ class EdgeEffect:
     parent: str
     action: str
     rows: int
+    digest: str = ""  # of the exact rows (see _digest)
 
     def as_dict(self) -> dict[str, Any]:
         return {"table": self.table, "constraint": self.constraint, "columns": list(self.columns),
@@ -71,6 +91,10 @@ class Impact:
     effects: list[EdgeEffect] = field(default_factory=list)  # SET NULL/DEFAULT and blocking edges with rows
     warnings: list[str] = field(default_factory=list)
     rounds: int = 0
+    side_effects: list[str] = field(default_factory=list)  # rules and user triggers the delete can fire
+    digests: dict[str, str] = field(default_factory=dict)  # table -> digest of its deleted rows
+    identity: dict[str, Any] = field(default_factory=dict)  # system identifier, database name and oid
+    token: str | None = None  # set by preview/delete_row when the delete needs confirmation
 
     @property
     def blockers(self) -> list[EdgeEffect]:
@@ -87,26 +111,28 @@ class Impact:
         return others > 0 or any(self.set_null.values()) or any(self.set_default.values())
 
     @property
+    def needs_confirmation(self) -> bool:
+        """Other rows are touched, or rules/triggers fire whose effect the preview cannot know."""
+        return self.cascades or bool(self.side_effects)
+
+    @property
     def total_deleted(self) -> int:
         return sum(self.deleted.values())
 
     def canonical(self) -> str:
-        return json.dumps({"database": self.database, "table": self.table, "key": self.key,
-                           "deleted": self.deleted, "set_null": self.set_null, "set_default": self.set_default,
-                           "blockers": [e.as_dict() for e in self.blockers]}, sort_keys=True)
-
-    @property
-    def token(self) -> str:
-        """HMAC-SHA256 over the impact: changes whenever any count, the row or the database changes."""
-        key = f"x121-docs delete confirmation:{self.database}".encode()
-        return hmac.new(key, self.canonical().encode(), hashlib.sha256).hexdigest()[:TOKEN_CHARS]
+        """Everything a token confirms: the database, the row, the exact rows per table, what fires."""
+        return json.dumps({"identity": self.identity, "table": self.table, "key": self.key,
+                           "deleted": {t: [n, self.digests.get(t, "")] for t, n in self.deleted.items()},
+                           "effects": [[e.table, e.constraint, e.action, e.rows, e.digest] for e in self.effects],
+                           "side_effects": self.side_effects}, sort_keys=True)
 
     def as_dict(self) -> dict[str, Any]:
         return {"database": self.database, "table": self.table, "key": self.key, "deleted": self.deleted,
                 "set_null": self.set_null, "set_default": self.set_default,
                 "effects": [e.as_dict() for e in self.effects], "blocked": self.blocked,
-                "needs_confirmation": self.cascades, "token": self.token if self.cascades else None,
-                "warnings": self.warnings, "total_deleted": self.total_deleted}
+                "needs_confirmation": self.needs_confirmation,
+                "token": self.token if self.needs_confirmation and not self.blocked else None,
+                "side_effects": self.side_effects, "warnings": self.warnings, "total_deleted": self.total_deleted}
 
 
 # --- the walk -----------------------------------------------------------------------------------
@@ -269,64 +295,134 @@ class _Walk:
             rnd += 1
         return rnd
 
-    def _referencing_count(self, fk: ForeignKey, parent: Table) -> int:
+    def _referencing(self, fk: ForeignKey, parent: Table, lock: bool) -> tuple[int, str]:
+        """(count, digest) of the rows of the FK's child that reference collected rows of `parent`."""
         child = self.catalog.get(fk.table, fk.schema)
-        query = sql.SQL("SELECT count(*) FROM {t} AS c WHERE EXISTS (SELECT 1 FROM {f} AS f WHERE {j}){nd}").format(
-            t=from_clause(child), f=self.temp[parent.key], j=self._join(fk), nd=self._not_deleted(child))
-        return self.conn.execute(query).fetchone()[0]
+        rows = sql.SQL("SELECT {i} FROM {t} AS c WHERE EXISTS (SELECT 1 FROM {f} AS f WHERE {j}){nd}{lk}").format(
+            i=sql.SQL(", ").join(sql.SQL("{} AS {}").format(e, sql.Identifier(f"k{n}"))
+                                 for n, e in enumerate(identity_exprs(child, "c"))),
+            t=from_clause(child), f=self.temp[parent.key], j=self._join(fk), nd=self._not_deleted(child),
+            lk=sql.SQL(" FOR UPDATE OF c") if lock else sql.SQL(""))
+        width = len(identity_exprs(child, "c"))
+        query = sql.SQL("SELECT count(*), {d} FROM ({rows}) AS r").format(
+            d=_digest(_row([sql.Identifier("r", f"k{n}") for n in range(width)])), rows=rows)
+        n, digest = self.conn.execute(query).fetchone()
+        return n, digest
 
-    def result(self, impact: Impact) -> None:
+    def _stored_summary(self, table: Table, lock: bool) -> tuple[int, str]:
+        """(count, digest) of the collected rows of a stored table; with `lock`, the rows are locked first."""
+        temp = self.temp[table.key]
+        if lock:
+            exprs = dict(self.keys[table.key])
+            cond = sql.SQL(" AND ").join(sql.SQL("d.{} = {}").format(sql.Identifier(k), exprs[k])
+                                         for k in self.identity(table))
+            self.conn.execute(sql.SQL(
+                "SELECT count(*) FROM (SELECT 1 FROM {t} AS c WHERE EXISTS (SELECT 1 FROM {d} AS d WHERE {c}) "
+                "FOR UPDATE OF c) AS locked").format(t=from_clause(table), d=temp, c=cond))
+        row = _row([sql.Identifier("d", k) for k in self.identity(table)])
+        n, digest = self.conn.execute(sql.SQL("SELECT count(*), {g} FROM {t} AS d").format(
+            g=_digest(row), t=temp)).fetchone()
+        return n, digest
+
+    def side_effects(self, impact: Impact) -> list[str]:
+        """Rules and enabled user triggers the delete can fire: on every table the cascade reaches
+        (DELETE), and on the tables whose rows it sets to NULL or default (UPDATE).  Row-level
+        triggers only where rows are affected; statement-level triggers and rules wherever the
+        cascade sends a statement, since they fire even for no row."""
+        updated: dict[tuple[str, str], Table] = {}
+        for parent in self.reached:
+            for fk in self.edges_in[parent.key]:
+                child = self.catalog.get(fk.table, fk.schema)
+                if fk.on_delete in (SET_NULL, SET_DEFAULT) and child is not None:
+                    updated.setdefault(child.key, child)
+        touched = {**{t: "DELETE" for t in impact.deleted}, **{t: "UPDATE" for t in impact.set_null},
+                   **{t: "UPDATE" for t in impact.set_default}}
+        out = []
+        for event, tables in (("DELETE", self.reached), ("UPDATE", list(updated.values()))):
+            for table in tables:
+                has_rows = touched.get(table.display_name) is not None
+                for trg in table.triggers:
+                    if trg.disabled or event not in trg.events or (trg.level == "ROW" and not has_rows):
+                        continue
+                    out.append(f"trigger {trg.name} on {table.display_name} ({trg.timing} {event} FOR EACH "
+                               f"{trg.level}, runs {trg.function})")
+                for rule in table.rules:
+                    if not rule.disabled and rule.event == event:
+                        out.append(f"rule {rule.name} on {table.display_name} (ON {event} DO "
+                                   f"{'INSTEAD' if rule.instead else 'ALSO'})")
+        return sorted(dict.fromkeys(out))
+
+    def result(self, impact: Impact, lock: bool = False) -> None:
         for table in self.reached:
             if table.key in self.temp:
-                n = self.conn.execute(sql.SQL("SELECT count(*) FROM {}").format(self.temp[table.key])).fetchone()[0]
+                n, digest = self._stored_summary(table, lock)
             else:  # a leaf: the one CASCADE edge into it, from a stored table
                 fk = next(fk for t in self.reached for fk in self.edges_in[t.key] if fk.child == table.key)
-                n = self._referencing_count(fk, self.catalog.get(fk.ref_table, fk.ref_schema))
+                n, digest = self._referencing(fk, self.catalog.get(fk.ref_table, fk.ref_schema), lock)
             if n:
                 impact.deleted[table.display_name] = n
+                impact.digests[table.display_name] = digest
         for parent in self.reached:
             if parent.key not in self.temp:
                 continue
             for fk in self.edges_in[parent.key]:
                 if fk.on_delete == CASCADE:
                     continue
-                n = self._referencing_count(fk, parent)
+                n, digest = self._referencing(fk, parent, lock and fk.on_delete in (SET_NULL, SET_DEFAULT))
                 if not n:
                     continue
                 child = self.catalog.get(fk.table, fk.schema)
                 impact.effects.append(EdgeEffect(child.display_name, fk.name, fk.columns, parent.display_name,
-                                                 fk.on_delete, n))
+                                                 fk.on_delete, n, digest))
                 if fk.on_delete == SET_NULL:
                     impact.set_null[child.display_name] = impact.set_null.get(child.display_name, 0) + n
                 elif fk.on_delete == SET_DEFAULT:
                     impact.set_default[child.display_name] = impact.set_default.get(child.display_name, 0) + n
         impact.effects.sort(key=lambda e: (e.table, e.constraint, e.parent))
-        for table in self.reached:
-            if any("DELETE" in trg.events and not trg.disabled for trg in table.triggers):
-                impact.warnings.append(f"{table.display_name} has ON DELETE triggers, which may change more rows.")
+        impact.side_effects = self.side_effects(impact)
 
     def drop(self) -> None:
         for name in self.temp.values():
             self.conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(name))
 
 
-def compute_impact(conn: psycopg.Connection, catalog: Catalog, table: Table, key: Sequence[Any]) -> Impact:
+def compute_impact(conn: psycopg.Connection, catalog: Catalog, table: Table, key: Sequence[Any], *,
+                   lock: bool = False, read_only: bool = False) -> Impact:
     """The impact of deleting `table` row `key`, computed inside the caller's open transaction.
 
-    Leaves no temporary table behind.  Raises WorkbenchError when the row does not exist.
+    `lock`: lock every row the delete covers (FOR UPDATE) before counting it (the confirmed
+    delete).  `read_only`: once its temporary tables exist, the transaction is made READ ONLY
+    (the preview, which is rolled back anyway).  Leaves no temporary table behind.  Raises
+    WorkbenchError when the row does not exist.
     """
     impact = Impact(catalog.database, table.display_name, dict(zip(primary_key(table), map(str, key))))
     walk = _Walk(conn, catalog, table)
     walk.create()
+    if read_only:
+        conn.execute("SET TRANSACTION READ ONLY")
     try:
         if not walk.seed(key):
             raise NoSuchRow(table, key)
         impact.rounds = walk.run()
-        walk.result(impact)
+        walk.result(impact, lock=lock)
     finally:
-        if conn.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS:
+        if not read_only and conn.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS:
             walk.drop()
     return impact
+
+
+def database_identity(conn: psycopg.Connection) -> dict[str, Any]:
+    """What tells this database from any other: the cluster's system identifier, its name and oid."""
+    row = conn.execute("SELECT current_database(), (SELECT oid FROM pg_database WHERE datname = current_database())"
+                       ).fetchone()
+    identity: dict[str, Any] = {"database": row[0], "oid": int(row[1]), "system_identifier": None}
+    try:
+        with conn.transaction():
+            system = conn.execute("SELECT system_identifier FROM pg_control_system()").fetchone()[0]
+        identity["system_identifier"] = str(system)
+    except psycopg.errors.InsufficientPrivilege:
+        pass
+    return identity
 
 
 class NoSuchRow(WorkbenchError):
@@ -338,7 +434,8 @@ class NoSuchRow(WorkbenchError):
 
 
 class ConfirmationRequired(WorkbenchError):
-    """The delete cascades and no (or a stale) token was given: carries the current impact."""
+    """The delete needs confirmation and no (or a stale, expired or forged) token was given: carries the
+    current impact and its new token."""
 
     exit_code = EXIT_FINDINGS
 
@@ -355,52 +452,81 @@ class DeleteBlocked(WorkbenchError):
         self.impact = impact
 
 
-def preview(conn: psycopg.Connection, catalog: Catalog, table: Table | str, key: Sequence[Any] | str) -> Impact:
-    """Impact of a delete, in one REPEATABLE READ snapshot that is rolled back (nothing changes)."""
+def preview(conn: psycopg.Connection, catalog: Catalog, table: Table | str, key: Sequence[Any] | str,
+            signer: Signer | None = None) -> Impact:
+    """Impact of a delete (and its token), in one REPEATABLE READ snapshot that is rolled back.
+
+    The transaction is READ WRITE only while it creates its temporary tables, then READ ONLY,
+    so it works on a read-only session and can write nothing but its own temporary rows.
+    `signer` defaults to a key of this process (pass :func:`token.signer_for` for tokens that
+    another process accepts).
+    """
     table = find_table(catalog, table) if isinstance(table, str) else table
     key = parse_key(table, key)
+    check_key(conn, table, key)
     with conn.transaction(force_rollback=True):
-        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        return compute_impact(conn, catalog, table, key)
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ WRITE")
+        identity = database_identity(conn)
+        impact = compute_impact(conn, catalog, table, key, read_only=True)
+    impact.identity = identity
+    if impact.needs_confirmation and not impact.blocked:
+        impact.token = (signer or ephemeral_signer()).issue(impact.canonical())
+    return impact
 
 
 def delete_row(conn: psycopg.Connection, catalog: Catalog, table: Table | str, key: Sequence[Any] | str,
-               token: str | None = None) -> Impact:
+               token: str | None = None, signer: Signer | None = None) -> Impact:
     """Delete one row if its impact is confirmed; returns the impact that was applied.
 
-    In one REPEATABLE READ transaction: lock the row FOR UPDATE, recompute the impact, refuse
-    when blocked (DeleteBlocked) or when it cascades and `token` is not this impact's token
-    (ConfirmationRequired, with the new impact and token), else delete and commit.  Because the
-    impact and the delete share one snapshot, the counts returned are the rows removed; a
+    In one REPEATABLE READ transaction: lock the row and every row the delete covers FOR
+    UPDATE, recompute the impact, refuse when blocked (DeleteBlocked) or when it needs
+    confirmation and `token` does not confirm exactly this impact (ConfirmationRequired, with
+    the new impact and token), else delete and commit.  Because the impact and the delete
+    share one snapshot with those rows locked, the rows removed are the rows confirmed; a
     concurrent change the snapshot cannot see makes the delete fail rather than do more.
     """
     from .messages import blocked_sentence, cascade_sentence, translated_error
 
+    signer = signer or ephemeral_signer()
     table = find_table(catalog, table) if isinstance(table, str) else table
     key = parse_key(table, key)
+    check_key(conn, table, key)
     cols = primary_key(table)
     try:
         with conn.transaction():
-            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ WRITE")
             conn.execute("SELECT set_config('lock_timeout', %s, true)", (LOCK_TIMEOUT,))
             locked = conn.execute(sql.SQL("SELECT 1 FROM {t} WHERE {w} FOR UPDATE").format(
                 t=qualified(table), w=key_condition(cols)), tuple(key)).fetchone()
             if locked is None:
                 raise NoSuchRow(table, key)
-            impact = compute_impact(conn, catalog, table, key)
+            identity = database_identity(conn)
+            impact = compute_impact(conn, catalog, table, key, lock=True)
+            impact.identity = identity
             if impact.blocked:
                 raise DeleteBlocked(blocked_sentence(conn, catalog, table, key, impact), impact)
-            if impact.cascades and token != impact.token:
-                what = cascade_sentence(conn, catalog, table, key, impact)
-                if token:
-                    raise ConfirmationRequired(
-                        f"The data changed since the preview (the token does not match): {what}",
-                        impact, f"Check the new impact, then confirm with --token {impact.token}.")
-                raise ConfirmationRequired(what, impact, f"Confirm with --token {impact.token}.")
+            if impact.needs_confirmation:
+                canonical = impact.canonical()
+                refusal = signer.refusal(token, canonical) if token else None
+                if token is None or refusal:
+                    impact.token = signer.issue(canonical)
+                    what = cascade_sentence(conn, catalog, table, key, impact) if impact.cascades else \
+                        f"Deleting {table.display_name} {', '.join(map(str, key))} fires rules or triggers."
+                    fires = (" It fires " + "; ".join(impact.side_effects) + ", whose effect the preview cannot "
+                             "know.") if impact.side_effects else ""
+                    if token:
+                        raise ConfirmationRequired(
+                            f"{refusal[0].upper()}{refusal[1:]}, so nothing was deleted: {what}{fires}",
+                            impact, f"Check the new impact, then confirm with --token {impact.token}.")
+                    raise ConfirmationRequired(f"{what}{fires}", impact, f"Confirm with --token {impact.token}.")
+                impact.token = token
             deleted = conn.execute(sql.SQL("DELETE FROM {t} WHERE {w}").format(
                 t=qualified(table), w=key_condition(cols)), tuple(key)).rowcount
-            if deleted != 1:  # cannot happen under the row lock; never commit a surprise
-                raise WorkbenchError(f"Expected to delete 1 row of {table.display_name}, deleted {deleted}.")
+            if deleted != 1 and not any(r.instead for t in catalog.tables for r in t.rules
+                                        if t.key == table.key and r.event == "DELETE"):
+                # cannot happen under the row lock; never commit a surprise
+                raise WorkbenchError(f"Expected to delete 1 row of {table.display_name}, deleted {deleted}; "
+                                     "nothing was deleted.")
     except psycopg.errors.SerializationFailure:
         raise WorkbenchError(f"The rows under {table.display_name} {', '.join(map(str, key))} changed while "
                              "deleting, so nothing was deleted.", "Preview the delete again.") from None
@@ -412,11 +538,11 @@ def delete_row(conn: psycopg.Connection, catalog: Catalog, table: Table | str, k
     return impact
 
 
-def _connect_and_reflect(settings: Settings) -> tuple[psycopg.Connection, Catalog]:
+def _connect_and_reflect(settings: Settings, *, read_only: bool) -> tuple[psycopg.Connection, Catalog]:
     from ..database.connect import connect
     from ..catalog.reflect import reflect
 
-    conn = connect(settings, autocommit=True)
+    conn = connect(settings, autocommit=True, read_only=read_only)
     try:
         return conn, reflect(conn)
     except BaseException:
@@ -425,14 +551,15 @@ def _connect_and_reflect(settings: Settings) -> tuple[psycopg.Connection, Catalo
 
 
 def preview_delete(settings: Settings, table: str, id: str | Sequence[Any]) -> Impact:  # noqa: A002
-    """API for the platform: the impact of deleting `table` row `id` (and its confirmation token)."""
-    conn, catalog = _connect_and_reflect(settings)
+    """API for the platform: the impact of deleting `table` row `id` and its confirmation token
+    (signed with the workbench's key, so `delete` in another process accepts it)."""
+    conn, catalog = _connect_and_reflect(settings, read_only=True)
     with conn:
-        return preview(conn, catalog, table, id)
+        return preview(conn, catalog, table, id, signer_for(settings.data_dir))
 
 
 def delete(settings: Settings, table: str, id: str | Sequence[Any], token: str | None = None) -> Impact:  # noqa: A002
     """API for the platform: the confirmed delete (see :func:`delete_row`)."""
-    conn, catalog = _connect_and_reflect(settings)
+    conn, catalog = _connect_and_reflect(settings, read_only=False)
     with conn:
-        return delete_row(conn, catalog, table, id, token)
+        return delete_row(conn, catalog, table, id, token, signer_for(settings.data_dir))

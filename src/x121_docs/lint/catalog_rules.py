@@ -12,7 +12,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from ..catalog.model import (
@@ -655,13 +655,28 @@ CHECKS: dict[str, Callable[[Scope], Iterator[Hit]]] = {
 }
 
 
-def run_catalog_rules(catalog: Catalog, config: LintConfig) -> list[Hit]:
-    """Every enabled catalog rule over `catalog`."""
+def run_catalog_rules(catalog: Catalog, config: LintConfig, confirmed: tuple = ()) -> list[Hit]:
+    """Every enabled catalog rule over `catalog`, with the findings a dependency scan confirmed on data."""
     scope = Scope(catalog, config)
     hits: list[Hit] = []
     for check in CHECKS.values():
         hits.extend(h for h in check(scope) if config.enabled(h.rule))
-    return hits
+    return with_confirmed(scope, hits, confirmed)
+
+
+def with_confirmed(s: Scope, hits: list[Hit], confirmed: tuple) -> list[Hit]:
+    """`confirmed`: `integrity.dependencies.load_dependency_findings(path).findings` (normal-form and
+    soft-reference findings of `scan dependencies`).  A name-based guess the data confirms takes the
+    data's wording; what names could not guess is added."""
+    by_object = {(f.rule, f.object): f for f in confirmed}
+    out = [replace(h, message=f.message, evidence=h.evidence + f.evidence)
+           if (f := by_object.pop((h.rule, h.object), None)) else h for h in hits]
+    for f in by_object.values():
+        t = s.catalog.get(f.table)
+        if t is not None and s.config.enabled(f.rule) and not s.config.ignored(t.schema, t.name):
+            keys = ((c_key(t, f.column),) if f.column else ()) + (t_key(t),)
+            out.append(Hit(f.rule, f.object, f.message, keys, evidence=f.evidence, detail=f.kind))
+    return out
 
 
 def catalog_metrics(catalog: Catalog, config: LintConfig) -> dict[str, dict]:

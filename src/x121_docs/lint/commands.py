@@ -32,6 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-baseline", action="store_true", help="report baselined findings too")
     p.add_argument("--update-baseline", action="store_true", help="write every current finding to the baseline and exit 0")
     p.add_argument("--config", type=Path, metavar="PYPROJECT", help="pyproject.toml with [tool.x121-lint]")
+    p.add_argument("--dependencies", type=Path, metavar="FILE",
+                   help="JSON of `scan dependencies`: normal-form and soft-reference findings confirmed on data")
     p.set_defaults(func=cmd_lint)
 
 
@@ -50,8 +52,12 @@ def render(report: LintReport, fmt: str) -> None:
 
 def cmd_lint(args: argparse.Namespace) -> int:
     config = load_config(args.config)
+    confirmed = ()
+    if args.dependencies:
+        from ..integrity.dependencies import load_dependency_findings
+        confirmed = load_dependency_findings(args.dependencies).findings
     options = Options(baseline=args.baseline, use_baseline=not (args.no_baseline or args.update_baseline),
-                      changed=args.changed)
+                      changed=args.changed, dependencies=confirmed)
     if args.code:
         report = lint_code(args.code, config, options)
     else:

@@ -107,6 +107,8 @@ def config_from_mapping(section: dict[str, Any], where: str = "the configuration
             if not isinstance(value, str) or not value:
                 raise ConfigError(f"Invalid [tool.x121-lint] baseline in {where}: expected a file name.")
             changes["baseline"] = value
+        elif key == "dependencies":
+            pass  # [tool.x121-lint.dependencies]: read by integrity.dependency_settings
         elif key == "fail-on":
             if value not in SEVERITIES:
                 raise ConfigError(f"Invalid [tool.x121-lint] fail-on={value!r} in {where}: expected error or warning.")
@@ -114,5 +116,5 @@ def config_from_mapping(section: dict[str, Any], where: str = "the configuration
         else:
             raise ConfigError(f"Unknown key {key!r} in [tool.x121-lint] ({where}).",
                               "Known keys: severity, allowed-extensions, allow-char-columns, ignore-tables, "
-                              "status-patterns, cascade-depth, normal-form-ignore-columns, baseline, fail-on.")
+                              "status-patterns, cascade-depth, normal-form-ignore-columns, baseline, fail-on, dependencies.")
     return replace(cfg, **changes)

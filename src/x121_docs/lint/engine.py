@@ -35,6 +35,7 @@ class Options:
     baseline: Path | None = None  # None: the configured baseline file, when it exists
     use_baseline: bool = True
     changed: str | None = None  # git ref: only findings from migration files changed since it
+    dependencies: tuple = ()  # findings of a `scan dependencies` JSON file (integrity.dependencies)
 
 
 # -- building findings ----------------------------------------------------------------------------
@@ -133,8 +134,9 @@ def _select_star_metric(findings: list[Finding]) -> dict:
     return count_metric(sum(f.rule == "no-select-star" for f in findings))
 
 
-def lint_catalog(catalog: Catalog, config: LintConfig, source: MigrationSource | None = None) -> list[Finding]:
-    return attribute(run_catalog_rules(catalog, config), source, config)
+def lint_catalog(catalog: Catalog, config: LintConfig, source: MigrationSource | None = None,
+                 confirmed: tuple = ()) -> list[Finding]:
+    return attribute(run_catalog_rules(catalog, config, confirmed), source, config)
 
 
 def lint_migrations(settings: Settings, folder: Path, config: LintConfig, options: Options = Options()) -> LintReport:
@@ -143,7 +145,7 @@ def lint_migrations(settings: Settings, folder: Path, config: LintConfig, option
     keep = changed_files(folder, options.changed) if options.changed else None
     with apply_to_throwaway(settings, folder) as temp, connect(temp, autocommit=True) as conn:
         catalog = reflect(conn)
-    findings = lint_catalog(catalog, config, source)
+    findings = lint_catalog(catalog, config, source, options.dependencies)
     findings += _from_source(source.hits, config)
     for f in source.files:
         findings += _from_source(f.bad_directives, config)
@@ -161,7 +163,7 @@ def lint_database(settings: Settings, config: LintConfig, options: Options = Opt
         raise WorkbenchError("--changed works on migrations only, not with --db.")
     settings = resolve(settings)
     catalog = reflect_settings(settings)
-    findings = lint_catalog(catalog, config)
+    findings = lint_catalog(catalog, config, confirmed=options.dependencies)
     return _finish("database", settings.url(), findings, [None] * len(findings), catalog_metrics(catalog, config),
                    config, options)
 

@@ -208,13 +208,15 @@ class LintReport:
     def print_table(self, console) -> None:  # noqa: ANN001 (rich Console)
         from rich.table import Table
 
+        from ..output import esc
+
         if self.findings:
             t = Table(title="Schema compliance", show_lines=False)
             for col in ("severity", "rule", "object", "location", "message"):
                 t.add_column(col, overflow="fold")
             for f in self.findings:
                 style = "red" if f.severity == "error" else "yellow"
-                t.add_row(f"[{style}]{f.severity}[/]", f.rule, f.object, f.location, f.message)
+                t.add_row(f"[{style}]{f.severity}[/]", *map(esc, (f.rule, f.object, f.location, f.message)))
             console.print(t)
         if self.metrics:
             m = Table(title="Success metrics")
@@ -226,7 +228,7 @@ class LintReport:
             console.print(m)
         c = self.counts()
         console.print(f"{c['error']} error(s), {c['warning']} warning(s), {c['suppressed']} suppressed, "
-                      f"{c['baselined']} baselined ({self.mode}: {self.target}).")
+                      f"{c['baselined']} baselined ({self.mode}: {esc(self.target)}).")
 
 
 def _md(text: str) -> str:

@@ -6,7 +6,6 @@ import argparse
 from datetime import timezone
 from pathlib import Path
 
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.rule import Rule
 from rich.syntax import Syntax
@@ -14,7 +13,7 @@ from rich.table import Table
 
 from ..config import load_settings
 from ..errors import EXIT_FINDINGS, EXIT_OK, WorkbenchError
-from ..output import console, err_console, print_json
+from ..output import console, err_console, esc, print_json
 from .baseline import baseline
 from .files import MigrationFile, MigrationFileError, discover
 from .newfile import create_migration
@@ -98,7 +97,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         progress.stop()
     if report.dry_run:
         _print_dry_run(report)
-    console().print(report.summary(), highlight=False)
+    console().print(esc(report.summary()), highlight=False)
     return EXIT_OK
 
 
@@ -106,7 +105,7 @@ def _print_dry_run(report: RunReport) -> None:
     out = console()
     for e in report.pending:
         mode = "no transaction" if e.file.no_transaction else "one transaction"
-        out.print(Rule(f"{e.file.name} ({e.state.label}, {mode})", align="left"))
+        out.print(Rule(esc(f"{e.file.name} ({e.state.label}, {mode})"), align="left"))
         out.print(Syntax(e.file.sql, "sql", line_numbers=True, word_wrap=True))
 
 
@@ -115,14 +114,14 @@ def _when(e: Entry) -> str:
 
 
 def _status_table(plan: Plan) -> Table:
-    table = Table(title=f"Migrations in {plan.folder}", title_justify="left")
+    table = Table(title=f"Migrations in {esc(plan.folder)}", title_justify="left")
     for col, justify in (("version", "right"), ("description", "left"), ("state", "left"),
                          ("applied at (UTC)", "left"), ("time (ms)", "right"), ("note", "left")):
         table.add_column(col, justify=justify)
     for e in plan.entries:
         ms = "" if e.execution_ms is None else f"{e.execution_ms:.1f}"
-        table.add_row(str(e.version), e.description, f"[{STATE_STYLE[e.state]}]{e.state.label}[/]", _when(e), ms,
-                      e.note or "")
+        table.add_row(str(e.version), esc(e.description), f"[{STATE_STYLE[e.state]}]{e.state.label}[/]", _when(e), ms,
+                      esc(e.note or ""))
     return table
 
 
@@ -135,10 +134,10 @@ def cmd_status(args: argparse.Namespace) -> int:
         return EXIT_OK
     out = console()
     if not plan.entries:
-        out.print(f"No migrations in {plan.folder}.", highlight=False)
+        out.print(f"No migrations in {esc(plan.folder)}.", highlight=False)
         return EXIT_OK
     out.print(_status_table(plan))
-    out.print(f"{plan.counts_text()}.", highlight=False)
+    out.print(f"{esc(plan.counts_text())}.", highlight=False)
     return EXIT_OK
 
 
@@ -148,19 +147,19 @@ def cmd_check(args: argparse.Namespace) -> int:
     try:
         plan = read_plan(settings, folder)
     except MigrationFileError as err:
-        err_console().print(f"[bold red]check failed:[/] {err.render()}", highlight=False, soft_wrap=True)
+        err_console().print(f"[bold red]check failed:[/] {esc(err.render())}", highlight=False, soft_wrap=True)
         return EXIT_FINDINGS
     out = console()
     style = {"ok": "", "problem": "[red]problem:[/] ", "pending": "[yellow]pending:[/] ", "behind": ""}
     for kind, text in plan.check_report():
-        out.print(style[kind] + escape(text), highlight=False, soft_wrap=True)
+        out.print(style[kind] + esc(text), highlight=False, soft_wrap=True)
     return EXIT_OK if plan.clean else EXIT_FINDINGS
 
 
 def cmd_new(args: argparse.Namespace) -> int:
     settings = load_settings()
     path = create_migration(_folder(args, settings), args.description)
-    console().print(str(path), highlight=False, soft_wrap=True)
+    console().print(esc(path), highlight=False, soft_wrap=True)
     return EXIT_OK
 
 
@@ -177,6 +176,6 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     recorded = baseline(settings, args.version, folder, on_wait=_wait_message)
     out = console()
     for m in recorded:
-        out.print(f"recorded {m.name} as applied (not run)", highlight=False)
+        out.print(f"recorded {esc(m.name)} as applied (not run)", highlight=False)
     out.print(f"Baseline: {len(recorded)} migration(s) up to {args.version} recorded as applied.", highlight=False)
     return EXIT_OK

@@ -27,10 +27,11 @@ from ..config import Settings
 from ..database.connect import connect, resolve
 from ..errors import WorkbenchError
 from .files import MigrationFile, discover
-from .ledger import INSERT_ROW, UPDATE_TIME, ensure_table, read_rows, table_exists
+from .ledger import INSERT_ROW, TABLE, UPDATE_TIME, ensure_table, read_rows, table_exists
 from .lock import migration_lock
 from .plan import Entry, Plan, make_plan
 from .session import open_session
+from .txcontrol import find_transaction_control, statement_slices, statement_start
 
 
 class Progress(Protocol):
@@ -93,46 +94,106 @@ def error_location(text: str, position: int | None) -> tuple[int, int] | None:
     return line, column
 
 
-def _statement_starts(text: str) -> list[int]:
-    """Character offsets where the file's statements start (PostgreSQL's own parser)."""
-    import json
-
-    from pglast import parser
-
-    raw = text.encode("utf-8")
-    try:
-        stmts = json.loads(parser.parse_sql_json(text)).get("stmts", [])
-    except parser.ParseError:
-        return []
-    return [len(raw[: st.get("stmt_location", 0)].decode("utf-8", "replace")) for st in stmts]
+SAVEPOINT = "x121_locate"
 
 
 def locate_failure(conn: psycopg.Connection, m: MigrationFile) -> tuple[int, int] | None:
     """Where a transactional migration failed when PostgreSQL gave no position.
 
-    The file is replayed statement by statement inside a transaction that is always rolled
-    back, and the first statement that fails gives the line.  Only on failure, never for
-    `-- no-transaction` files (their statements could not be undone).
+    Bisection over the file's statements inside one transaction that is always rolled back:
+    the first half of the range that still holds the failure runs as one query inside a
+    savepoint; if it fails it is rolled back to the savepoint and searched, else it is kept
+    and the second half is searched.  About log2(statements) queries and one pass over the
+    file in all, whatever its size.  Never for `-- no-transaction` files (their statements
+    could not be undone); the runner has refused transaction control in the others, so no
+    statement can end this transaction.
     """
     if m.no_transaction or conn.closed or conn.broken:
         return None
-    starts = _statement_starts(m.sql)
+    slices = statement_slices(m.sql)
+    if not slices:
+        return None
+    sql = m.sql
     found = None
     try:
         conn.execute("BEGIN")
-        for i, start in enumerate(starts):
-            end = starts[i + 1] if i + 1 < len(starts) else len(m.sql)
-            try:
-                conn.execute(m.sql[start:end], prepare=False)
-            except psycopg.Error:
-                stripped = len(m.sql[start:end]) - len(m.sql[start:end].lstrip())
-                found = error_location(m.sql, start + stripped + 1)
-                break
+        lo, hi = 0, len(slices)  # the failure is in slices[lo:hi], run from the current state
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if _fails(conn, sql[slices[lo].start:slices[mid - 1].stop]) is None:
+                lo = mid
+            else:
+                hi = mid
+        if _fails(conn, sql[slices[lo].start:slices[lo].stop]) is not None:  # confirmed on its own
+            found = error_location(sql, statement_start(sql, slices[lo]) + 1)
     except psycopg.Error:
         found = None
     finally:
         _rollback_quietly(conn)
     return found
+
+
+def _fails(conn: psycopg.Connection, text: str) -> psycopg.Error | None:
+    """Run `text` inside a savepoint: None (kept) when it succeeds, else its error (rolled back)."""
+    conn.execute(f"SAVEPOINT {SAVEPOINT}")
+    try:
+        conn.execute(text, prepare=False)
+    except psycopg.Error as exc:
+        conn.execute(f"ROLLBACK TO SAVEPOINT {SAVEPOINT}")
+        return exc
+    conn.execute(f"RELEASE SAVEPOINT {SAVEPOINT}")
+    return None
+
+
+class LedgerWriteFailed(Exception):
+    """The migration's SQL ran, but writing its ledger row failed (e.g. it dropped the ledger)."""
+
+    def __init__(self, cause: psycopg.Error):
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+def refuse_transaction_control(files: list[MigrationFile]) -> None:
+    """Refuse, before anything runs, a transactional migration that controls transactions itself."""
+    problems = []
+    for m in files:
+        if m.no_transaction:
+            continue
+        for line, statement in find_transaction_control(m.sql):
+            problems.append(f"{m.path}:{line}: `{statement.splitlines()[0][:80]}`")
+    if problems:
+        shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
+        raise WorkbenchError(
+            f"Transaction control in a transactional migration: {shown}. The runner wraps each migration and its "
+            "ledger row in one transaction; a COMMIT, ROLLBACK, BEGIN, END, SAVEPOINT, RELEASE or PREPARE TRANSACTION "
+            "in the file would break that, so nothing was run.",
+            "Remove the statement (the runner commits for you), or make the file `-- no-transaction` on its first "
+            "line if it must manage transactions itself.",
+        )
+
+
+def _ledger_failure(m: MigrationFile, exc: psycopg.Error, done: int, later: int) -> MigrationFailed:
+    diag = getattr(exc, "diag", None)
+    message = (diag.message_primary if diag and diag.message_primary else str(exc).strip()) or type(exc).__name__
+    kept = ("It ran without a transaction (-- no-transaction), so its changes stay although no ledger row was "
+            "written." if m.no_transaction else "It was rolled back and no ledger row was written.")
+    return MigrationFailed(
+        f"Migration {m.path} ran, but writing its row to the ledger {TABLE} failed: {message}. Does the migration "
+        f"drop, rename or change {TABLE}? {kept} {done} earlier migration(s) of this run stay applied; {later} later "
+        "one(s) were not attempted.",
+        f"A migration must leave {TABLE} as it found it; fix the file and run `x121-docs migrate run` again.",
+    )
+
+
+def _line(text: str, number: int) -> str:
+    """Line `number` (1-based) of `text`, without splitting a big file into a list of lines."""
+    start = 0
+    for _ in range(number - 1):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return ""
+    end = text.find("\n", start)
+    return text[start:] if end < 0 else text[start:end]
 
 
 def _failure(m: MigrationFile, exc: BaseException, done: int, later: int,
@@ -146,7 +207,7 @@ def _failure(m: MigrationFile, exc: BaseException, done: int, later: int,
     message = (diag.message_primary if diag and diag.message_primary else str(exc).strip()) or type(exc).__name__
     sqlstate = getattr(exc, "sqlstate", None)
     if where:
-        line_text = m.sql.splitlines()[where[0] - 1].strip() if m.sql.splitlines() else ""
+        line_text = _line(m.sql, where[0]).strip()
         at = f"in the statement starting at line {where[0]}" if statement_only else \
             f"at line {where[0]}, column {where[1]}"
         head = f"Migration {m.path} failed {at} (`{line_text[:80]}`): {message}"
@@ -184,13 +245,24 @@ def _apply_one(conn: psycopg.Connection, m: MigrationFile) -> int:
     params = (m.version, m.description, m.checksum)
     if m.no_transaction:
         conn.execute(m.sql, prepare=False)  # no parameters: psycopg sends it as one simple query
-        conn.execute(INSERT_ROW, params)
+        try:
+            conn.execute(INSERT_ROW, params)
+        except psycopg.Error as exc:
+            raise LedgerWriteFailed(exc) from exc
     else:
         conn.execute("BEGIN")
         conn.execute(m.sql, prepare=False)
-        with conn.pipeline():
-            conn.execute(INSERT_ROW, params)
-            conn.execute("COMMIT")
+        if conn.info.transaction_status != TransactionStatus.INTRANS:  # the file ended our transaction
+            raise WorkbenchError(
+                f"Migration {m.path} ended the runner's transaction itself (transaction control the check did not "
+                "recognise); no ledger row was written and whatever it committed stays.",
+                "Remove the transaction control, or make the file `-- no-transaction`.")
+        try:
+            with conn.pipeline():
+                conn.execute(INSERT_ROW, params)
+                conn.execute("COMMIT")
+        except psycopg.Error as exc:
+            raise LedgerWriteFailed(exc) from exc
     return time.perf_counter_ns() - started
 
 
@@ -235,18 +307,20 @@ def run_migrations(
     files = discover(folder)
     settings = resolve(settings)
     if dry_run:
-        with connect(settings, autocommit=True) as conn:  # read-only: no lock, no CREATE TABLE
+        with connect(settings, autocommit=True, read_only=True) as conn:  # no lock, no CREATE TABLE
             plan = _read_plan(conn, folder, files)
         plan.raise_problems(allow_out_of_order=allow_out_of_order)
+        refuse_transaction_control([e.file for e in plan.pending])
         return RunReport(plan, dry_run=True, seconds=time.perf_counter() - started)
     conn = open_session(settings)
     try:
         with migration_lock(conn, on_wait):
-            ensure_table(conn)
-            plan = make_plan(folder, files, read_rows(conn))
+            plan = make_plan(folder, files, read_rows(conn))  # no ledger table yet: no rows
             plan.raise_problems(allow_out_of_order=allow_out_of_order)
             report = RunReport(plan)
             todo = [e.file for e in plan.pending]
+            refuse_transaction_control(todo)  # before anything is written, the ledger table included
+            ensure_table(conn)
             if progress is not None:
                 progress.start(len(todo))
             for i, m in enumerate(todo):
@@ -254,6 +328,14 @@ def run_migrations(
                     progress.begin(m)
                 try:
                     ns = _apply_one(conn, m)
+                except LedgerWriteFailed as exc:
+                    _rollback_quietly(conn)
+                    if conn.broken:
+                        raise _lost(m, exc.cause) from None
+                    raise _ledger_failure(m, exc.cause, i, len(todo) - i - 1) from None
+                except WorkbenchError:
+                    _rollback_quietly(conn)
+                    raise
                 except psycopg.Error as exc:
                     _rollback_quietly(conn)
                     if conn.broken:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..config import Settings
 from ..errors import WorkbenchError
@@ -26,6 +27,26 @@ class StartupMigrations:
         if self.plan is not None:
             return [*self.notes, f"Migrations checked: all {len(self.plan.entries)} in {self.plan.folder} are applied."]
         return list(self.notes)
+
+
+def behind_note(settings: Settings, folder: Path | None = None) -> str | None:
+    """One line when the database is ours (it has the ledger) and migrations are pending; else None.
+
+    For read-only commands, which work on any database and never migrate it: read-only, and
+    quiet about a database that is not ours or a folder that is absent or has bad files.
+    """
+    folder = Path(folder if folder is not None else settings.migrations_dir)
+    if not folder.is_dir():
+        return None
+    try:
+        plan = read_plan(settings, folder)
+    except WorkbenchError:
+        return None
+    if not plan.table_exists or not plan.pending:
+        return None
+    n = len(plan.pending)
+    return (f"note: the database {settings.name} is behind: {n} pending migration{'s' if n != 1 else ''} in {folder} "
+            "(read-only commands never apply them; `x121-docs migrate run` does).")
 
 
 def on_startup(settings: Settings, *, apply: bool, require_folder: bool = False) -> StartupMigrations:

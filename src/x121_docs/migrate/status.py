@@ -15,7 +15,7 @@ def read_plan(settings: Settings, folder: Path | None = None) -> Plan:
     """Files and ledger compared; the ledger table is not created when absent."""
     folder = Path(folder if folder is not None else settings.migrations_dir)
     files = discover(folder)
-    with connect(resolve(settings), autocommit=True) as conn:
+    with connect(resolve(settings), autocommit=True, read_only=True) as conn:
         exists = table_exists(conn)
         rows = read_rows(conn) if exists else []
     return make_plan(folder, files, rows, table_exists=exists)

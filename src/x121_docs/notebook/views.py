@@ -119,6 +119,7 @@ def impact_table(impact: Impact) -> TableView:
     rows += [(t, "set null", n, "") for t, n in sorted(impact.set_null.items())]
     rows += [(t, "set to default", n, "") for t, n in sorted(impact.set_default.items())]
     rows += [(e.table, f"blocks the delete ({e.action})", e.rows, e.constraint) for e in impact.blockers]
+    rows += [("", f"fires {what}", "", "") for what in impact.side_effects]  # needs confirmation by itself
     return table(("table", "effect", "rows", "constraint"), rows,
                  caption=f"Deleting {impact.table} {', '.join(f'{k}={v}' for k, v in impact.key.items())}")
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 import psycopg
 from psycopg import sql
 
+from ..database.vectors import as_vector, with_vectors
+
 FACE_TABLE = "character_face_embeddings"
 
 
@@ -45,11 +47,6 @@ class VectorSample:
         return [self.point() for _ in range(n)]
 
 
-def vector_text(values: list[float]) -> str:
-    """pgvector's text form, 6 significant digits (what `real` keeps anyway)."""
-    return "[" + ",".join(f"{v:.6g}" for v in values) + "]"
-
-
 def load_face_embeddings(conn: psycopg.Connection, vectors: list[list[float]], *, character_id: int = 1,
                          model_id: int = 1, first_id: int = 1001) -> int:
     """One reference image per vector (for `character_id`) and its face embedding, loaded with COPY.
@@ -57,6 +54,7 @@ def load_face_embeddings(conn: psycopg.Connection, vectors: list[list[float]], *
     Needs the sample project (its character and embedding model).  Returns the rows loaded.
     """
     n = len(vectors)
+    with_vectors(conn)
     with conn.transaction():
         conn.execute(
             "INSERT INTO character_images (id, character_id, file_path, file_size_bytes, file_sha256) "
@@ -68,5 +66,5 @@ def load_face_embeddings(conn: psycopg.Connection, vectors: list[list[float]], *
             sql.Identifier(FACE_TABLE))
         with conn.cursor().copy(copy_sql) as copy:
             for i, v in enumerate(vectors):
-                copy.write_row((first_id + i, model_id, vector_text(v)))
+                copy.write_row((first_id + i, model_id, as_vector(v)))
     return n

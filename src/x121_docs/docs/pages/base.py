@@ -103,6 +103,7 @@ class Inputs:
     migrations: tuple[Migration, ...] = ()
     live: Live | None = None
     exclude_tables: tuple[str, ...] = facts.TOOLING_TABLES  # left out of the figures (the linter's ignore-tables)
+    dependencies: object | None = None  # integrity.dependencies.DependencyFindings (docs build --dependencies)
 
 
 @dataclass

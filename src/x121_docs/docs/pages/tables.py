@@ -193,6 +193,10 @@ def _relation(ctx: Context, t: Table, types: _Types) -> None:
                          code(d.default), code("; ".join(d.checks)), cell(d.comment)]
                         for k, d in sorted(types.domains.items()) if k in used], optional=[2, 3, 4, 5])
     children = [k for k in ctx.inheritance.children.get(t.key, ())]
+    deps = ctx.inputs.dependencies
+    confirmed = md_table(["Finding", "Object", "What the data shows", "Evidence"],
+                         [[cell(f.kind), cell(f.object), cell(f.message), cell("; ".join(f.evidence))]
+                          for f in (deps.for_table(t.display_name) if deps else ())])
     ctx.page(
         f"tables/{s}.md", "table.md.j2", t=t, diagram=diagram, distance=config.neighbourhood_distance,
         folded_here=sorted({display_name(*fk.parent) for fk in graph.parents(cat, t.key)
@@ -204,7 +208,8 @@ def _relation(ctx: Context, t: Table, types: _Types) -> None:
         reach_summary=_reach_summary(graph.reach(cat, t.key)) if fks_in else "",
         partitions=partitions if t.partition_key and cat.partitions(t) else "",
         children=children, enums=enums if any(k in types.enums for k in used) else "",
-        domains=domains if any(k in types.domains for k in used) else "")
+        domains=domains if any(k in types.domains for k in used) else "",
+        confirmed=confirmed if deps and deps.for_table(t.display_name) else "")
 
 
 def write(ctx: Context) -> None:
