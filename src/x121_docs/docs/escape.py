@@ -13,6 +13,7 @@ context-aware escapers below, each returning `Md` (text that is safe where it is
            everything else plain text (the documented subset of comment formatting).
 - `code`   a code span whose backtick fence is longer than any backtick run inside (Markdown
            HTML-escapes code itself, so nothing else is escaped: `&lt;` and `|` show as written).
+- `gfm_code`  the same for GitHub-flavoured Markdown tables (reports meant for pull requests).
 - `fence`  a fenced code block, likewise with a fence longer than any backtick run inside.
 - `attr`   an HTML attribute value (quotes escaped).
 - `link`   a link target: only relative paths the generator builds (slugs), never catalog text.
@@ -26,7 +27,7 @@ from __future__ import annotations
 import html
 import re
 
-__all__ = ["Md", "attr", "cell", "code", "fence", "join", "link", "paragraphs", "text"]
+__all__ = ["Md", "attr", "cell", "code", "fence", "gfm_code", "join", "link", "paragraphs", "text"]
 
 
 class Md(str):
@@ -109,6 +110,14 @@ def code(value: object) -> Md:
     ticks = "`" * (longest + 1)
     pad = " " if s[0] == "`" or s[-1] == "`" else ""
     return Md(f"{ticks}{pad}{s}{pad}{ticks}")
+
+
+def gfm_code(value: object) -> Md:
+    """`code` for a table cell of GitHub-flavoured Markdown (pull-request comments, wikis): GFM splits
+    table rows on `|` even inside code spans unless written `\\|` (which it shows as `|`)."""
+    if value is None:
+        return Md("")
+    return code(str(value).replace("|", "\\|"))
 
 
 def fence(value: object, lang: str = "") -> Md:
