@@ -1,5 +1,5 @@
 """The docs site for the fixture schema with every object kind: pages checked against the catalog;
-committed pages free of live values, the site showing them."""
+committed pages free of live values, the site showing them only with `--live`."""
 
 from __future__ import annotations
 
@@ -7,10 +7,13 @@ import re
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
+import psycopg
 from docs_support import (FIXTURES, html_rows, load_everything, load_sql, md_dicts, md_rows, recreate_database,
                           section, tree)
+from psycopg import sql
 
 from x121_docs.catalog import graph, reflect_settings
+from x121_docs.database.connect import conn_params
 from x121_docs.docs.build import build
 from x121_docs.docs.names import table_slug
 from x121_docs.docs.pages import LIVE_CLOSE, LIVE_OPEN, LIVE_SPAN
@@ -158,3 +161,34 @@ def test_committed_pages_are_the_same_on_any_database_and_only_the_site_shows_li
                         {"queued": "0", "running": "0", "done": "0"}]
     ledger = [html_rows((site / "site/generated/migrations.html").read_text(), "migrations")[0] for site in (a, b)]
     assert ledger[0][3] and ledger[1][3] and ledger[0][3] != ledger[1][3]  # applied at, shown and different
+
+
+def test_live_figures_come_from_the_live_database_and_only_with_live(fresh_db, server_settings, run_cli, cli_env,
+                                                                     monkeypatch):
+    """The schema from the documented database (no rows), the figures from the one LIVE_DB_* names."""
+    load_everything(fresh_db)
+    load_sql(fresh_db, "INSERT INTO job_statuses (id, name) VALUES (1, 'queued'), (2, 'running'), (3, 'done');")
+    live = replace(fresh_db, name=f"{fresh_db.name}_live")
+    with psycopg.connect(autocommit=True, **conn_params(server_settings, "postgres")) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(live.name)))
+    try:
+        load_everything(live)
+        load_sql(live, """
+            INSERT INTO job_statuses (id, name) VALUES (1, 'queued'), (2, 'running'), (3, 'done');
+            INSERT INTO projects (id, name) VALUES (1, 'p');
+            INSERT INTO jobs (project_id, job_status_id) SELECT 1, 3 FROM generate_series(1, 5);
+        """)
+        monkeypatch.setenv("LIVE_DB_NAME", live.name)
+        code, _, err = run_cli("docs", "build", "--live")
+        assert code == 0, err
+        site_page = (cli_env / "site/generated/statuses.html").read_text()
+        assert {r[1]: r[-2] for r in html_rows(site_page, "job_statuses")} == {"queued": "0", "running": "0",
+                                                                               "done": "5"}
+        code, _, err = run_cli("docs", "build")  # no live source: no count column in the site either
+        assert code == 0, err
+        site_page = (cli_env / "site/generated/statuses.html").read_text()
+        assert "Rows using it" not in site_page and "docs build --live" in site_page
+        assert [r[1] for r in html_rows(site_page, "job_statuses")] == ["queued", "running", "done"]
+    finally:
+        with psycopg.connect(autocommit=True, **conn_params(server_settings, "postgres")) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(live.name)))
