@@ -157,7 +157,7 @@ def live_settings(schema_settings: Settings, env: dict[str, str] | None = None) 
     from ..config import load_settings
 
     env = dict(os.environ if env is None else env)
-    overrides = {v: env[f"LIVE_{v}"] for v in LIVE_VARIABLES if f"LIVE_{v}" in env}
+    overrides = {v: env[f"LIVE_{v}"] for v in LIVE_VARIABLES if env.get(f"LIVE_{v}", "").strip()}  # empty: unset
     if not overrides:
         return schema_settings
     return load_settings({**env, **overrides})
