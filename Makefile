@@ -50,7 +50,8 @@ test-repeat: $(STAMP)
 	  start=$$(date +%s); \
 	  $(MAKE) --no-print-directory test PYTEST_ARGS="$(PYTEST_ARGS) --junitxml=$(REPEAT_DIR)/pytest-$$i.xml" \
 	    NBVAL_ARGS="$(NBVAL_ARGS) --junitxml=$(REPEAT_DIR)/nbval-$$i.xml" > $(REPEAT_DIR)/run-$$i.log 2>&1; \
-	  echo "run $$i of $(N): exit $$?, $$(( $$(date +%s) - start )) s: $$(tail -n 1 $(REPEAT_DIR)/run-$$i.log)"; \
+	  echo "run $$i of $(N): exit $$?, $$(( $$(date +%s) - start )) s;" \
+	    $$(grep -E '^=+ .*[0-9]+ (passed|failed|errors?|skipped).* in [0-9.]+s' $(REPEAT_DIR)/run-$$i.log | tr -s '=' | paste -sd ';'); \
 	done
 	$(BIN)/python .ci/junit_failures.py --runs $(N) $(REPEAT_DIR)
 

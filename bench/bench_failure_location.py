@@ -53,12 +53,15 @@ def drop(base, name: str) -> None:  # noqa: ANN001
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
-def child(argv: list[str], env: dict[str, str]) -> tuple[float, float, int, str]:
-    """(seconds, peak RSS in MB of the largest child so far, exit code, stderr)."""
+def child(argv: list[str], env: dict[str, str]) -> tuple[float, float, float, int, str]:
+    """(seconds, client CPU seconds, peak RSS in MB of the largest child so far, exit code, stderr)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(argv, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - start
-    return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, proc.returncode, proc.stderr
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return seconds, cpu, after.ru_maxrss / 1024, proc.returncode, proc.stderr
 
 
 def main() -> None:
@@ -75,6 +78,7 @@ def main() -> None:
     ours: list[float] = []
     theirs: list[float] = []
     peak = 0.0
+    cpus: list[float] = []
     loads = []
     for r in range(repeat):
         loads.append(os.getloadavg()[0])
@@ -82,12 +86,13 @@ def main() -> None:
         target = fresh(base, name)
         env = {**os.environ, "DB_HOST": str(target.host), "DB_PORT": str(target.port), "DB_USER": SUPERUSER,
                "DB_NAME": target.name, "COLUMNS": "200"}
-        s, mb, code, err = child([exe, "migrate", "run", "--dir", str(folder)], env)  # ours first: the peak is ours
+        s, cpu, mb, code, err = child([exe, "migrate", "run", "--dir", str(folder)], env)  # ours first: peak is ours
         assert code == 2 and f"line {rows + 1}" in err, err[-600:]
         ours.append(s)
+        cpus.append(cpu)
         peak = max(peak, mb)
         target = fresh(base, name)
-        s, _, code, err = child([psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-1", "-h", str(target.host), "-p",
+        s, _, _, code, err = child([psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-1", "-h", str(target.host), "-p",
                                  str(target.port), "-U", SUPERUSER, "-d", target.name, "-f", str(path)], env)
         assert code != 0 and f":{rows + 1}:" in err, err[-600:]
         theirs.append(s)
@@ -108,7 +113,8 @@ def main() -> None:
         f"loads at each repeat: {', '.join(f'{x:.1f}' for x in loads)}",
         f"file: {size_mb:.1f} MB, {rows:,} statements, fails on its last line ({rows + 1}) with a duplicate key",
         f"x121-docs migrate run (run, roll back, locate, report): best {min(ours):.2f} s, "
-        f"median {statistics.median(ours):.2f} s; peak RSS {peak:.0f} MB (target < 5 s, < 150 MB)",
+        f"median {statistics.median(ours):.2f} s; peak RSS {peak:.0f} MB (target < 5 s, < 150 MB); "
+        f"client CPU {min(cpus):.2f} s (the rest is the server executing the file twice, and waiting for a core)",
         f"psql -X -1 -f (yardstick, one statement per round trip): best {min(theirs):.2f} s, "
         f"median {statistics.median(theirs):.2f} s",
         "```",

@@ -12,8 +12,9 @@ The fixtures are available to every test (tests/conftest.py loads this module as
 - ``traps``: a :class:`Traps` already installed on ``page`` (see :func:`install_traps`): every
   alert/confirm/prompt, console error and uncaught exception the page produces.
 
-Helpers for waiting: :func:`poll` (Python predicate) and :func:`wait_js` (a JavaScript expression), both
-failing with the message given when the condition never comes, never a bare sleep.
+Helpers for waiting: :func:`poll` (a Python predicate; pass ``page=`` when it reads ``traps``) and
+:func:`wait_js` (a JavaScript expression), both failing with the message given when the condition
+never comes, never a bare sleep.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import contextlib
 import functools
 import http.server
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,7 +126,12 @@ def install_traps(page, *, extra_init_script: str | None = None) -> Traps:  # no
         dialog.dismiss()
 
     page.on("dialog", on_dialog)
-    page.on("console", lambda msg: msg.type == "error" and traps.events.append(("console", msg.text)))
+    def on_console(msg) -> None:  # noqa: ANN001
+        # a folder without a favicon.ico makes the browser log a 404 for it: not the page's doing
+        if msg.type == "error" and not msg.location.get("url", "").endswith("/favicon.ico"):
+            traps.events.append(("console", msg.text))
+
+    page.on("console", on_console)
     page.on("pageerror", lambda exc: traps.events.append(("exception", str(exc))))
     return traps
 
@@ -170,9 +177,22 @@ def serve_site() -> Iterator[Callable[[Path], str]]:
 # --------------------------------------------------------------------------- waiting
 
 
-def poll(predicate: Callable[[], T], what: str, timeout: float = TIMEOUT_MS / 1000, interval: float = 0.1) -> T:
-    """Call `predicate` until it returns something truthy (returned); fail with `what` after `timeout` s."""
-    return wait_until(predicate, what, timeout, interval)
+def poll(predicate: Callable[[], T], what: str, timeout: float = TIMEOUT_MS / 1000, *, page=None) -> T:  # noqa: ANN001
+    """Call `predicate` until it returns something truthy (returned); fail naming `what` after `timeout` s.
+
+    Pass `page` when the predicate reads what Playwright reports (e.g. ``traps.events``): the sync API
+    delivers a page's events only while it is called, so the pauses are then ``page.wait_for_timeout``.
+    """
+    if page is None:
+        return wait_until(predicate, what, timeout, 0.1)
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
+        page.wait_for_timeout(100)
 
 
 def wait_js(page, expression: str, what: str, timeout: float = TIMEOUT_MS / 1000):  # noqa: ANN001, ANN201

@@ -56,6 +56,11 @@ def psql_path() -> Path | None:
     return Path(found) if found else None
 
 
+def drop(server: Settings, database: str) -> None:
+    with psycopg.connect(autocommit=True, **conn_params(server, "postgres")) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))
+
+
 def pg_dump_path() -> Path | None:
     for candidate in (install_dir() / "bin" / "pg_dump", Path("/usr/bin/pg_dump")):
         if candidate.is_file():
@@ -79,8 +84,8 @@ def missing_extensions(settings: Settings, name: str) -> list[str]:
     return [ext for ext in required_extensions(name) if ext not in offered]
 
 
-def load(server: Settings, name: str) -> Loaded:
-    """Load corpus schema `name` into database corpus_<name> on the server (dropped first if present)."""
+def load(server: Settings, name: str, database: str | None = None) -> Loaded:
+    """Load corpus schema `name` into database `database` (default corpus_<name>), dropped first if present."""
     folder = corpus_dir()
     if folder is None:
         return Loaded(name, None, "no corpus: ../shared/corpus/ is not beside the project")
@@ -90,7 +95,7 @@ def load(server: Settings, name: str) -> Loaded:
     missing = missing_extensions(server, name)
     if missing:
         return Loaded(name, None, f"corpus schema {name} needs extension(s) the server lacks: {', '.join(missing)}")
-    database = f"corpus_{name}"
+    database = database or f"corpus_{name}"
     started = time.perf_counter()
     with psycopg.connect(autocommit=True, **conn_params(server, "postgres")) as conn:
         ident = sql.Identifier(database)

@@ -39,7 +39,6 @@ BAD_SETTINGS = [
     ("dotenv-syntax", {}, f"DB_USER=alice\nDB_PASSWORD='{SECRET}\nDB_NAME=x\n".encode(), [".env", "line 2"]),
     ("dotenv-syntax-2", {}, b"DB_USER=alice\n=oops\n", [".env", "line 2"]),
     ("dotenv-directory", {}, "DIR", [".env", "not a file"]),
-    ("pgdata-file", {"DB_HOST": None, "X121_PGDATA": "afile"}, None, ["X121_PGDATA", "folder"]),
 ]
 
 
@@ -49,7 +48,6 @@ def _prepare(cli_env, monkeypatch, env, dotenv) -> None:  # noqa: ANN001
             monkeypatch.delenv(name, raising=False)
         else:
             monkeypatch.setenv(name, value)
-    (cli_env / "afile").write_text("not a folder")
     if dotenv == "DIR":
         (cli_env / ".env").mkdir()
     elif dotenv is not None:
@@ -123,3 +121,18 @@ def test_bad_arguments(bad_db, run_cli, argv, code, words):
         assert word in text, (argv, word, text)
     with psycopg.connect(autocommit=True, **conn_params(bad_db)) as conn:  # nothing half-applied
         assert conn.execute('SELECT count(*) FROM t').fetchone()[0] == 1
+
+
+def test_progress_on_a_terminal_escapes_names(bad_db, run_cli, monkeypatch):
+    # on a terminal the scan draws a progress bar whose label is the table being scanned
+    import sys
+
+    from rich.console import Console
+
+    from x121_docs.integrity import commands
+
+    monkeypatch.setattr(commands, "err_console",
+                        lambda: Console(file=sys.stderr, force_terminal=True, highlight=False, soft_wrap=True))
+    code, out, err = run_cli("scan", "orphans")
+    assert code == 0 and "Traceback" not in err and "p[/]" in out
+    assert "p[/] → t" in err and "p\\[/]" not in err  # the label shows the name as it is

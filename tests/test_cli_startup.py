@@ -40,10 +40,10 @@ def test_each_command_builds_its_real_parser(name):
     assert any("-h" in a.option_strings for a in sub.choices[name]._actions), name
 
 
-def _importtime(*args: str) -> tuple[dict[str, int], int]:
-    """Self time (µs) per module and the total, from `python -X importtime -m x121_docs ARGS`."""
-    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "x121_docs", *args], capture_output=True,
-                          text=True, timeout=60)
+def _importtime(*args: str, code: str | None = None) -> tuple[dict[str, int], int]:
+    """Self time (µs) per module and the total, from `python -X importtime -m x121_docs ARGS` (or `-c CODE`)."""
+    argv = ["-c", code] if code is not None else ["-m", "x121_docs", *args]
+    proc = subprocess.run([sys.executable, "-X", "importtime", *argv], capture_output=True, text=True, timeout=60)
     assert proc.returncode in (0, 2), proc.stderr[-2000:]
     times: dict[str, int] = {}
     for line in proc.stderr.splitlines():
@@ -61,17 +61,23 @@ def test_help_imports_no_heavy_library():
 
 
 def test_help_import_budget():
-    """No module over 50 ms and under 150 ms in all: the best of three runs, as a loaded CI machine is noisy."""
+    """What `--help` imports beyond a bare interpreter: no module over 50 ms, under 150 ms in all.
+
+    Wall-clock import times on a shared 2-core machine jump with its load, so this takes the best of
+    five runs; the interpreter's own start-up modules (those `python -c pass` imports) are not ours.
+    """
+    bare = set(_importtime(code="pass")[0])
     best = None
-    for _ in range(3):
-        times, total = _importtime("--help")
-        worst = max(times.values())
-        if best is None or total < best[1]:
-            best = (worst, total, max(times, key=times.get))
-        if worst < 50_000 and total < 150_000:
+    for _ in range(5):
+        times, _ = _importtime("--help")
+        ours = {name: t for name, t in times.items() if name not in bare}
+        total, worst = sum(ours.values()), max(ours, key=ours.get)
+        if best is None or total < best[0]:
+            best = (total, worst, ours[worst])
+        if total < 150_000 and ours[worst] < 50_000:
             break
-    worst, total, name = best
-    assert worst < 50_000, f"{name} took {worst / 1000:.1f} ms to import"
+    total, worst, worst_t = best
+    assert worst_t < 50_000, f"{worst} took {worst_t / 1000:.1f} ms to import"
     assert total < 150_000, f"--help imported modules for {total / 1000:.1f} ms"
 
 

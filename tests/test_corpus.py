@@ -62,7 +62,15 @@ def _facts(conn: psycopg.Connection) -> dict:
     varchar_n = q("SELECT a.attrelid, a.attname FROM pg_attribute a WHERE a.attnum > 0 AND NOT a.attisdropped "
                   "AND a.attislocal AND a.atttypid IN ('varchar'::regtype, '_varchar'::regtype) AND a.atttypmod > 0 "
                   "AND a.attrelid IN (SELECT c.oid" + _LINTED_TABLES + ")")
-    return {"relations": relations, "columns": columns, "fks": fks, "unindexed": len(unindexed),
+    # integer *_id columns of row-holding tables that no FK covers and that are not the table's sole PK column
+    soft = q("SELECT a.attrelid, a.attname FROM pg_attribute a WHERE a.attnum > 0 AND NOT a.attisdropped "
+             "AND a.attname LIKE '%%\\_id' AND a.atttypid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype) "
+             "AND a.attrelid IN (SELECT c.oid" + _LINTED_TABLES + ") "
+             "AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.conrelid = a.attrelid AND f.contype = 'f' "
+             "                AND a.attnum = ANY (f.conkey)) "
+             "AND NOT EXISTS (SELECT 1 FROM pg_constraint p WHERE p.conrelid = a.attrelid AND p.contype = 'p' "
+             "                AND p.conkey = ARRAY[a.attnum])")
+    return {"relations": relations, "columns": columns, "fks": fks, "unindexed": len(unindexed), "soft": soft,
             "no_pk": len(no_pk), "varchar_n": len(varchar_n)}
 
 
@@ -200,5 +208,7 @@ def test_orphan_scan_covers_every_fk(name, run_on, facts):
     scanned = {(fk["table"], fk["constraint"]): fk for fk in report["foreign_keys"]}
     expected = {(by_oid[rel], conname) for rel, conname, *_ in fact["fks"]}
     assert sorted(expected - scanned.keys()) == [], "FKs the scan left out"
+    soft = {(s["table"], s["column"]) for s in report["soft_references"]}
+    assert soft == {(by_oid[rel], col) for rel, col in fact["soft"]}, "soft references (integer *_id columns without a FK)"
     failed = [(k, v["error"]) for k, v in scanned.items() if v["error"] or v["orphans"]]
     assert failed == [], f"an empty database has no orphans and every check runs: {failed[:5]}"

@@ -66,18 +66,33 @@ def test_erd_drawn_link_to_table_page_and_search(page, traps, site_url):
     box = wait_js(page, JOBS_BOX, "the ERD with a link to tables/jobs.html and its pan/zoom bar")
     assert box["n"] >= 10 and box["w"] > 5 and box["h"] > 5
 
-    # the wheel zooms (the viewBox shrinks around the pointer), "fit" restores it
+    # Ctrl + wheel zooms (the viewBox shrinks around the pointer; the plain wheel scrolls the page:
+    # tests/test_erd_browser.py), "fit" shows the whole diagram
     view_box = "document.querySelector('.x121-erd svg').getAttribute('viewBox')"
+    page.evaluate("document.querySelector('.x121-erd').scrollIntoView({block: 'start'})")
+    box = wait_js(page, JOBS_BOX.replace("link.scrollIntoView({block: 'center'});",
+                                         "document.querySelector('.x121-erd').x121.find('jobs');"),
+                  "the jobs box centred by the viewer's search")
     vb0 = page.evaluate(view_box)
     page.mouse.move(box["x"], box["y"])
+    page.keyboard.down("Control")
     page.mouse.wheel(0, -120)
-    vb1 = wait_js(page, f"(v => v !== {json.dumps(vb0)} && v)({view_box})", "the wheel to change the viewBox")
+    page.keyboard.up("Control")
+    vb1 = wait_js(page, f"(v => v !== {json.dumps(vb0)} && v)({view_box})", "Ctrl + wheel to change the viewBox")
     assert float(vb1.split()[2]) < float(vb0.split()[2])
-    page.get_by_role("button", name="fit", exact=True).click()
-    assert [float(v) for v in page.evaluate(view_box).split()] == [float(v) for v in vb0.split()]
+    page.get_by_role("button", name="Whole diagram", exact=True).click()
+    vb2 = [float(v) for v in page.evaluate(view_box).split()]
+    full = page.evaluate("document.querySelector('.x121-erd').x121.full")
+    assert vb2[2] >= full["w"] - 1 and vb2[3] >= full["h"] - 1
 
-    # a real mouse click on the jobs box follows its link to the table page (clicking "fit" may have scrolled)
-    box = wait_js(page, JOBS_BOX, "the jobs box again after fit")
+    # the search centres and selects the jobs box; a real mouse click on the selected box follows its link
+    box = wait_js(page, """(() => {
+        document.querySelector('.x121-erd').x121.find('jobs');
+        const node = document.querySelector('.x121-erd svg g.node.x121-sel');
+        if (!node) return null;
+        const r = node.getBoundingClientRect();
+        return {x: r.x + r.width / 2, y: r.y + Math.min(8, r.height / 2)};
+    })()""", "the jobs box selected by the viewer's search")
     page.mouse.click(box["x"], box["y"])
     page.wait_for_url(re.compile(r".*/generated/tables/jobs\.html$"))
     assert page.locator("h1").first.inner_text().replace("¶", "").strip() == "jobs"

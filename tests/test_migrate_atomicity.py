@@ -58,6 +58,8 @@ def test_the_cli_refuses_with_exit_2(fresh_db, run_cli, cli_env):
     assert code == 2 and "20260101000000_a.sql:2: `ROLLBACK`" in err and "Traceback" not in err
     code, out, err = run_cli("migrate", "status", "--format", "json")
     assert code == 0 and '"state": "pending"' in out  # no ledger row, and no ledger table either
+    code, out, err = run_cli("migrate", "check")
+    assert code == 1 and "transaction control" in out and "20260101000000_a.sql:2: `ROLLBACK`" in out
 
 
 def test_no_transaction_files_may_manage_transactions(fresh_db, tmp_path):
@@ -125,3 +127,15 @@ def test_statement_split_in_pieces_matches_the_whole(monkeypatch):
     whole = list(parser.split(text, with_parser=False, only_slices=True))
     monkeypatch.setattr(txcontrol, "CHUNK", 7)  # pieces that cut strings, bodies and comments
     assert txcontrol.statement_slices(text) == whole
+
+
+def test_a_procedure_of_the_database_that_commits_is_refused_by_postgresql(fresh_db, tmp_path):
+    # not detectable from the file: PostgreSQL itself refuses a COMMIT inside our transaction block
+    write(tmp_path, 20260101000000, "base", BASE + "\nCREATE PROCEDURE keep() LANGUAGE plpgsql AS $$ BEGIN "
+          "INSERT INTO t VALUES (1); COMMIT; END $$;")
+    run_migrations(fresh_db, tmp_path)
+    write(tmp_path, 20260101000001, "call", "INSERT INTO t VALUES (2);\nCALL keep();\n")
+    with pytest.raises(WorkbenchError) as info:
+        run_migrations(fresh_db, tmp_path)
+    assert "invalid transaction termination" in info.value.render()
+    assert _rows(fresh_db) == [] and [r[0] for r in ledger(fresh_db)] == [20260101000000]

@@ -69,9 +69,11 @@ READ_ONLY_COMMANDS = [
     ("lint", "--db"), ("lint", "--db", "--format", "json"),
     ("scan", "orphans"), ("scan", "orphans", "--format", "json"),
     ("scan", "files", ".", "--table", "media"),
+    ("scan", "dependencies"), ("scan", "dependencies", "--format", "json"),
     ("delete-preview", "parent", "1"), ("delete-preview", "p[/]", "1"), ("delete-preview", "a.b", "1"),
     ("delete-preview", '"a.b"', "1", "--format", "json"),
     ("docs", "check"),
+    ("catalog", "dump"),
 ]
 
 

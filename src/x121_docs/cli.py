@@ -27,12 +27,15 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("migrate", "x121_docs.migrate.commands",
      "SQL migrations (SQLx-compatible ledger): run, status, check, new, baseline"),
     ("lint", "x121_docs.lint.commands",
-     "check the schema conventions: migrations (default), --db, or --code PATHS"),
+     "check the schema conventions: migrations (default), --static, --db, or --code PATHS"),
     ("docs", "x121_docs.docs.commands", "the schema docs site: build, serve, check for drift"),
-    ("scan", "x121_docs.integrity.commands", "integrity scans: orphaned rows, file drift"),
+    ("scan", "x121_docs.integrity.commands", "integrity scans: orphaned rows, file drift, data dependencies"),
     ("delete-preview", "x121_docs.integrity.commands",
      "what deleting one row would delete, clear or be refused by"),
     ("delete", "x121_docs.integrity.commands", "delete one row; a delete that cascades needs the preview's token"),
+    ("catalog", "x121_docs.catalog.commands", "the catalog model of the live database: dump it as JSON"),
+    ("review", "x121_docs.review.commands",
+     "schema review of a change: what it adds, alters, drops, cascades, locks"),
 )
 
 #: Every module that registers commands (each once, in manifest order).

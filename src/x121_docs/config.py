@@ -246,12 +246,9 @@ def load_settings(env: Mapping[str, str] | None = None, cwd: Path | None = None)
         p = Path(merged.get(var, "").strip() or default).expanduser()
         return p if p.is_absolute() else cwd / p
 
-    host = _host(merged)
-    pgdata = path("X121_PGDATA", ".x121/pgdata")
-    if not host and pgdata.exists() and not pgdata.is_dir():
-        raise _bad("X121_PGDATA", str(pgdata), "the embedded server's data folder must be a folder (or not exist yet)")
+    pgdata = path("X121_PGDATA", ".x121/pgdata")  # checked where the embedded server uses it (embedded.py)
     return Settings(
-        host=host,
+        host=_host(merged),
         port=_int(merged, "DB_PORT", 5432, 1, 65535),
         name=name,
         user=merged.get("DB_USER", "").strip() or None,

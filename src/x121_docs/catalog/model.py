@@ -225,8 +225,14 @@ class Table:
         return {p: tuple(cols) for p, cols in sorted(families.items()) if len(cols) >= 2}
 
     def soft_reference_columns(self) -> tuple[Column, ...]:
-        """Integer `*_id` columns that no FK of the table covers: references the database does not enforce."""
+        """Integer `*_id` columns that no FK of the table covers: references the database does not enforce.
+
+        A single-column primary key (`album.album_id`) is the table's own identity, not a reference.
+        """
         covered = {c for fk in self.foreign_keys for c in fk.columns}
+        pk = self.primary_key
+        if pk is not None and len(pk.columns) == 1:
+            covered.add(pk.columns[0])
         return tuple(c for c in self.columns if c.name.endswith("_id") and c.is_integer and c.name not in covered)
 
 
@@ -286,6 +292,18 @@ class Catalog:
     extensions: tuple[Extension, ...] = ()
     query_count: int = 0  # catalog queries the reflection used (constant in the number of tables)
     extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> Catalog:
+        """A catalog saved by `to_json` / `x121-docs catalog dump` (see serialize.py)."""
+        from .serialize import loads
+
+        return loads(text)
+
+    def to_json(self) -> str:
+        from .serialize import dumps
+
+        return dumps(self)
 
     @cached_property
     def _by_key(self) -> dict[tuple[str, str], Table]:

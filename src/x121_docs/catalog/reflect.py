@@ -42,6 +42,7 @@ from .model import (
     Trigger,
 )
 
+PINNED_SEARCH_PATH = "public"  # what names in definitions are rendered relative to
 RELKINDS = {"r": TABLE, "p": PARTITIONED_TABLE, "v": VIEW, "m": MATERIALIZED_VIEW, "f": FOREIGN_TABLE}
 FK_ACTIONS = {"a": NO_ACTION, "r": RESTRICT, "c": CASCADE, "n": SET_NULL, "d": SET_DEFAULT}
 FK_MATCH = {"s": "SIMPLE", "f": "FULL", "p": "PARTIAL"}
@@ -258,14 +259,23 @@ def reflect(conn: psycopg.Connection, schemas: Seq[str] | None = None) -> Catalo
     """A snapshot of the database behind `conn` (all non-system schemas, or only `schemas`).
 
     Runs in one read-only snapshot when the connection is not in a transaction already, so
-    the queries see a consistent catalog even while migrations run elsewhere.
+    the queries see a consistent catalog even while migrations run elsewhere.  The server renders
+    defaults and definitions relative to search_path (pg_get_expr & co. qualify what is not on
+    it), so the path is pinned to `public` for the reflection: the same schema gives the same model
+    whatever search_path the session, role or database sets.
     """
     run = _Runner(conn, schemas)
     if conn.autocommit:
         with conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            conn.execute("SELECT set_config('search_path', %s, true)", (PINNED_SEARCH_PATH,))
             return _reflect(run)
-    return _reflect(run)
+    previous = conn.execute("SELECT set_config('search_path', current_setting('search_path'), true), "
+                            "set_config('search_path', %s, true)", (PINNED_SEARCH_PATH,)).fetchone()[0]
+    try:
+        return _reflect(run)
+    finally:
+        conn.execute("SELECT set_config('search_path', %s, true)", (previous,))
 
 
 def _reflect(run: _Runner) -> Catalog:

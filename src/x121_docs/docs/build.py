@@ -91,9 +91,9 @@ def _migrations(folder: Path, root: Path) -> tuple[Migration, ...]:
         return ()
     objects: dict[str, list[tuple[str, str, int]]] = {}
     try:
-        from ..lint.source import analyse_migrations
+        from ..lint.source import parse_migrations
 
-        src = analyse_migrations(folder)
+        src = parse_migrations(folder)  # parse and attribute only (no rules)
         for key, (display, line) in src.defs.items():
             kind, *name = key
             if kind == "column" and ("table", name[0], name[1]) in src.defs \
@@ -169,7 +169,7 @@ def produce(settings: Settings, root: Path, config: DocsConfig | None = None,
 
 def build(settings: Settings, root: Path, *, with_site: bool = True, site_dir: Path | None = None,
           config: DocsConfig | None = None, live: Settings | None = None,
-          dependencies: object | None = None) -> BuildResult:
+          dependencies: object | None = None, since: str | None = None) -> BuildResult:
     """Regenerate docs/generated/ under `root` and, by default, build the site into site/ (with the live
     figures read from `live` when given, otherwise without any)."""
     timings: dict[str, float] = {}
@@ -185,8 +185,13 @@ def build(settings: Settings, root: Path, *, with_site: bool = True, site_dir: P
         files = generated.files
         if inputs.live is not None:
             files = _finish(generate(inputs, config, diagrams=drawn), settings).files
+        nav = None
+        if since:  # the Changes page (site only): the schema review of the migrations since that ref
+            from .changes import NAV, changes_files
+
+            files, nav = {**files, **changes_files(settings, root, since)}, NAV
         t0 = time.perf_counter()
-        index = site.build_site(root, files, site_dir)
+        index = site.build_site(root, files, site_dir, extra_nav=nav)
         timings["mkdocs"] = time.perf_counter() - t0
     return BuildResult(generated, written, removed, index, created, timings, inputs.catalog.query_count,
                        len(inputs.catalog.tables))

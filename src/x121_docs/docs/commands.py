@@ -22,6 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     b = dsub.add_parser("build", help="regenerate docs/generated/ from the live database and build site/")
     b.add_argument("--no-site", action="store_true", help="write the Markdown and SVG only (no mkdocs build)")
     b.add_argument("--config", type=Path, default=None, help=f"docs settings file (default {CONFIG_FILE})")
+    b.add_argument("--since", metavar="REF", help="add a Changes page: the schema review of the migrations since "
+                                                  "this git ref (site only)")
     b.add_argument("--dependencies", type=Path, metavar="FILE",
                    help="JSON of `scan dependencies`: table pages show its findings as confirmed on data")
     b.add_argument("--live", action="store_true", help="show live figures (row estimates, status usage, migration "
@@ -75,7 +77,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         dependencies = load_dependency_findings(args.dependencies)
     settings = _settings()
     report(build(settings, root, with_site=not args.no_site, config=config, live=_live(args, settings),
-                 dependencies=dependencies))
+                 dependencies=dependencies, since=args.since))
     return EXIT_OK
 
 

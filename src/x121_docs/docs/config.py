@@ -36,6 +36,8 @@ class DocsConfig:
     columns_max_tables: int = 60
     #: Automatic groups are split when larger than this.
     group_max_tables: int = 40
+    #: Tables of the tooling rather than the schema (the SQLx migration ledger): listed apart, never drawn.
+    infrastructure_tables: tuple[str, ...] = ("_sqlx_migrations",)
     #: Rows of a lookup table shown on the Statuses page.
     status_values_max: int = 200
 

@@ -1,20 +1,26 @@
 """ER diagrams as deterministic SVG: Graphviz through the pygraphviz wheel (no system package).
 
-Our own renderer draws the linked diagrams (every box links to its table page, lookup and hub
-tables folded into the referencing columns as `status_id → scene_statuses`, FK edges styled by
-ON DELETE).  eralchemy draws the classic printable whole-schema ERD from an SQLAlchemy MetaData
-built from the catalog model (no second reflection) where the names allow it.  Every SVG goes
+Our own renderer draws the linked diagrams: HTML-like labels with one port per column row, so
+an FK edge leaves the referencing column's row and ends at the referenced key's row; every box
+links to its table page; lookup and hub tables can be folded into the referencing columns as
+`status_id → scene_statuses`.  Edge colour and dash say ON DELETE, the arrow head says ON
+UPDATE (a legend is drawn under the diagram).  Each SVG carries a <metadata> block (JSON, text
+escaped) naming its tables and FKs, which the viewer reads to search, highlight and show an
+FK's definition.  Diagrams whose aspect ratio falls outside 1:3..3:1 are laid out again in the
+other direction, then stretched by Graphviz's `ratio`.  eralchemy draws the classic printable
+ERD where its unescaped labels allow; otherwise `eralchemy_svg` says why.  Every SVG goes
 through `normalize_svg`, which strips what Graphviz varies or leaks (version comments, ids).
 """
 
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..catalog import graph
 from ..catalog.model import (CASCADE, MATERIALIZED_VIEW, PARTITIONED_TABLE, SET_DEFAULT, SET_NULL, VIEW, Catalog,
@@ -26,8 +32,22 @@ FONT = "Helvetica,Arial,sans-serif"
 _HEADER = {VIEW: "#1e7a4c", MATERIALIZED_VIEW: "#11766f", PARTITIONED_TABLE: "#5b3a8c"}
 _HEADER_TABLE = "#1f4e79"
 _HEADER_FOCUS = "#b9520f"
+#: ON DELETE -> (colour, dash); ON UPDATE -> arrow head at the referenced table.
 _EDGE = {CASCADE: ("#c0392b", "solid"), SET_NULL: ("#b7791f", "dashed"), SET_DEFAULT: ("#b7791f", "dashed")}
 _EDGE_OTHER = ("#56606b", "solid")
+_HEAD = {CASCADE: "dot", SET_NULL: "odot", SET_DEFAULT: "odot"}
+_HEAD_OTHER = "tee"
+_INFERRED = ("#8a8f96", "dashed")
+#: Aspect ratio (width / height) a diagram must stay within.
+ASPECT_MIN, ASPECT_MAX = 1 / 3, 3.0
+
+
+@dataclass(frozen=True)
+class View:
+    """Another diagram of the same subject the frame can switch to (e.g. distance 2, with hubs)."""
+
+    label: str
+    src: str
 
 
 @dataclass(frozen=True)
@@ -37,22 +57,35 @@ class Svg:
     text: str
     width: float
     height: float
+    note: str = ""  # why a diagram could not be drawn (eralchemy), shown instead of it
 
-    def frame(self, src: str) -> str:
+    @property
+    def aspect(self) -> float:
+        return self.width / self.height if self.height else 1.0
+
+    def frame(self, src: str, views: Iterable[View] = (), current: str = "") -> str:
         """A raw-HTML block for a Markdown page that shows the SVG file `src` (relative to the page).
 
         The page stays small (MkDocs and its search index never parse the diagram): the vendored
-        script fetches the file and inlines it for pan, zoom and links; without script, or from
-        file://, the <object> shows it as it is (its links open in the top window).
+        viewer fetches the file and inlines it; without script, or from file://, the <object>
+        shows it as it is (its links open in the top window).  `views` become plain links under
+        the frame (the viewer swaps them in place).
         """
-        # The frame fits the diagram scaled to the content column (~780 px), between 140 and 720 px.
-        scale = min(1.0, 780.0 / self.width) if self.width else 1.0
-        height = int(min(max(self.height * scale + 24, 140), 720))
-        src = html.escape(src)
-        return (f'<div class="x121-erd" data-src="{src}" data-width="{self.width:.0f}" '
-                f'data-height="{self.height:.0f}" style="height:{height}px">'
-                f'<object type="image/svg+xml" data="{src}" aria-label="diagram"></object></div>\n'
-                f'<a class="x121-erd-download" href="{src}">open the SVG</a>\n')
+        # A first guess of the frame's height; the viewer sets it from the readable scale.
+        height = int(min(max(self.height + 24, 160), 640))
+        esc = html.escape(src)
+        out = (f'<div class="x121-erd" data-src="{esc}" data-width="{self.width:.0f}" '
+               f'data-height="{self.height:.0f}" style="height:{height}px">'
+               f'<object type="image/svg+xml" data="{esc}" aria-label="diagram"></object></div>\n')
+        links = [f'<a href="{esc}" class="x121-erd-download">open the SVG</a>']
+        views = list(views)
+        if views:
+            items = [View(current or "this view", src)] + views
+            marks = [' class="x121-view-current"'] + [""] * len(views)
+            links.insert(0, "Show: " + " · ".join(
+                f'<a href="{html.escape(v.src)}" data-x121-view="{html.escape(v.src)}"{mark}>{html.escape(v.label)}</a>'
+                for v, mark in zip(items, marks)))
+        return out + '<p class="x121-erd-links">' + " · ".join(links) + "</p>\n"
 
 
 @contextmanager
@@ -75,28 +108,77 @@ def _quiet_stderr():
 _COMMENT = re.compile(r"<!--.*?-->\s*", re.S)
 _PROLOG = re.compile(r"<\?xml[^>]*\?>\s*|<!DOCTYPE[^>]*>\s*", re.S)
 _SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
+_SVG_OPEN = re.compile(r"<svg\b[^>]*>")
 
 
-def normalize_svg(raw: bytes | str) -> Svg:
-    """Byte-stable SVG: no prolog, comments or generated ids; scales to its frame (viewBox kept)."""
+def normalize_svg(raw: bytes | str, meta: dict | None = None) -> Svg:
+    """Byte-stable SVG: no prolog, comments or generated ids; its natural size kept (so a browser's
+    zoom enlarges the file opened on its own); `meta` embedded as escaped JSON in <metadata>."""
     text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
     text = _PROLOG.sub("", _COMMENT.sub("", text))
     text = re.sub(r'\sid="[^"]*"', "", text)
     m = _SIZE.search(text)
     width, height = (float(m.group(1)) * 4 / 3, float(m.group(2)) * 4 / 3) if m else (800.0, 600.0)
-    text = _SIZE.sub('<svg width="100%" height="100%"', text, count=1)
     text = "\n".join(line.rstrip() for line in text.splitlines() if line.strip())
+    if meta is not None:
+        data = html.escape(json.dumps(meta, sort_keys=True, ensure_ascii=False, separators=(",", ":")), quote=False)
+        opening = _SVG_OPEN.search(text)
+        if opening:
+            text = (text[:opening.end()] + f'\n<metadata class="x121-erd-data">{data}</metadata>'
+                    + text[opening.end():])
     return Svg(text, width, height)
 
 
-def layout(dot_source: str | None = None, agraph=None) -> Svg:
-    """Lay out with dot and normalize (the one place Graphviz runs)."""
+def _render(g, prog: str = "dot") -> bytes:
+    with _quiet_stderr():
+        return g.draw(format="svg", prog=prog)
+
+
+def layout(dot_source: str | None = None, agraph=None, meta: dict | None = None, prog: str = "dot") -> Svg:
+    """Lay out and normalize (the one place Graphviz runs).  A diagram outside 1:3..3:1 is laid out
+    again in the other rank direction, then stretched to the bound by Graphviz's `ratio`."""
     import pygraphviz
 
     g = agraph if agraph is not None else pygraphviz.AGraph(string=dot_source)
-    with _quiet_stderr():
-        raw = g.draw(format="svg", prog="dot")
-    return normalize_svg(raw)
+    svg = normalize_svg(_render(g, prog), meta)
+    if prog != "dot" or ASPECT_MIN <= svg.aspect <= ASPECT_MAX:
+        return svg
+    first = g.graph_attr.get("rankdir") or "TB"
+    g.graph_attr["rankdir"] = "TB" if first == "LR" else "LR"
+    other = normalize_svg(_render(g, prog), meta)
+    if ASPECT_MIN <= other.aspect <= ASPECT_MAX:
+        return other
+    best = min((svg, other), key=lambda s: abs(_log(s.aspect)))
+    g.graph_attr["rankdir"] = first if best is svg else g.graph_attr["rankdir"]
+    radial = _radial(g, meta)  # a star (a hub and its many referrers): twopi puts it at the centre
+    if radial is not None and ASPECT_MIN <= radial.aspect <= ASPECT_MAX:
+        return radial
+    # ratio = height / width wanted: Graphviz scales the positions up in the short direction.
+    g.graph_attr["ratio"] = f"{1 / ASPECT_MAX * 1.02:.4f}" if best.aspect > ASPECT_MAX else f"{1 / ASPECT_MIN * 0.98:.4f}"
+    return normalize_svg(_render(g, prog), meta)
+
+
+def _radial(g, meta: dict | None) -> Svg | None:
+    """The same graph laid out by twopi around its best-connected node (the focus of a neighbourhood,
+    or a hub): a star whose hundred leaves dot would stack in one rank comes out round."""
+    degree = {n: g.degree(n) for n in g.nodes()}
+    if not degree or max(degree.values()) < 8:
+        return None
+    root = min(degree, key=lambda n: (-degree[n], str(n)))
+    # Set on the graph itself (AGraph.copy() goes through DOT text and loses the HTML-like labels).
+    g.graph_attr.update(root=str(root), overlap="false", sep="+8", ranksep="1.2")
+    try:
+        return normalize_svg(_render(g, "twopi"), meta)
+    finally:
+        for name in ("root", "overlap", "sep"):
+            g.graph_attr[name] = ""
+        g.graph_attr["ranksep"] = "0.8"
+
+
+def _log(x: float) -> float:
+    import math
+
+    return math.log(max(x, 1e-9))
 
 
 def _e(text: object) -> str:
@@ -116,11 +198,29 @@ def _fk_columns(table: Table) -> dict[str, ForeignKey]:
     return out
 
 
+def legend_label() -> str:
+    """The key of edge styles, drawn under every diagram (ON DELETE by line, ON UPDATE by arrow head)."""
+    def row(sample: str, color: str, text: str) -> str:
+        return (f'<TR><TD ALIGN="LEFT"><FONT COLOR="{color}">{sample}</FONT></TD>'
+                f'<TD ALIGN="LEFT">{text}</TD></TR>')
+    rows = [
+        '<TR><TD COLSPAN="2" ALIGN="LEFT"><B>Legend</B> (FK edges run from the referencing column to the referenced key)</TD></TR>',
+        row("&#9472;&#9472;&#9472;&#9472;", _EDGE[CASCADE][0], "ON DELETE CASCADE (red line)"),
+        row("&#8211; &#8211; &#8211;", _EDGE[SET_NULL][0], "ON DELETE SET NULL / SET DEFAULT (dashed)"),
+        row("&#9472;&#9472;&#9472;&#9472;", _EDGE_OTHER[0], "ON DELETE RESTRICT / NO ACTION (grey line)"),
+        row("&#9679;", "#333333", "ON UPDATE CASCADE (filled dot at the referenced key)"),
+        row("&#9675;", "#333333", "ON UPDATE SET NULL / SET DEFAULT (open dot)"),
+        row("&#8867;", "#333333", "ON UPDATE RESTRICT / NO ACTION (bar)"),
+        row("&#8211; &#8211; &#8211;", _INFERRED[0], "inferred from a *_id column (no FK declared)"),
+    ]
+    return '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1" CELLPADDING="1">' + "".join(rows) + "</TABLE>>"
+
+
 def _label(table: Table, *, focus: bool, columns: bool, folded: set[Key]) -> str:
     color = _header_color(table, focus)
     kind = "" if table.kind == "table" else f' <FONT POINT-SIZE="8">({_e(table.kind)})</FONT>'
-    rows = [f'<TR><TD BGCOLOR="{color}" COLSPAN="2" ALIGN="LEFT"><FONT COLOR="white"><B>{_e(table.display_name)}</B>'
-            f'{kind}</FONT></TD></TR>']
+    rows = [f'<TR><TD BGCOLOR="{color}" COLSPAN="2" ALIGN="LEFT" PORT="h"><FONT COLOR="white"><B>'
+            f'{_e(table.display_name)}</B>{kind}</FONT></TD></TR>']
     if columns:
         pk = set(table.primary_key.columns) if table.primary_key else set()
         fk_cols = {c for fk in table.foreign_keys for c in fk.columns}
@@ -132,8 +232,9 @@ def _label(table: Table, *, focus: bool, columns: bool, folded: set[Key]) -> str
             if fk is not None and fk.parent in folded and fk.parent != table.key:
                 name += f" &#8594; {_e(display_name(*fk.parent))}"
             null = "" if col.nullable else " NN"
-            rows.append(f'<TR><TD ALIGN="LEFT" PORT="c{col.position}">{_e(marks)}{name}</TD>'
-                        f'<TD ALIGN="LEFT"><FONT COLOR="#555555">{_e(col.data_type)}{null}</FONT></TD></TR>')
+            rows.append(f'<TR><TD ALIGN="LEFT" PORT="w{col.position}">{_e(marks)}{name}</TD>'
+                        f'<TD ALIGN="LEFT" PORT="e{col.position}"><FONT COLOR="#555555">{_e(col.data_type)}{null}'
+                        f'</FONT></TD></TR>')
     else:
         folded_fks = sorted({fk.parent for fk in table.foreign_keys if fk.parent in folded and fk.parent != table.key})
         if folded_fks:
@@ -142,29 +243,69 @@ def _label(table: Table, *, focus: bool, columns: bool, folded: set[Key]) -> str
     return ('<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3">' + "".join(rows) + "</TABLE>>")
 
 
+@dataclass
+class _Meta:
+    """What the viewer needs to know about a diagram, in the order the SVG draws it."""
+
+    tables: list[dict] = field(default_factory=list)
+    fks: list[dict] = field(default_factory=list)
+    start: int | None = None
+
+    def as_dict(self) -> dict:
+        return {"tables": self.tables, "fks": self.fks, "start": self.start}
+
+
+def _fk_meta(fk: ForeignKey, a: int, b: int) -> dict:
+    return {"name": fk.name, "from": a, "to": b, "child": display_name(*fk.child), "parent": display_name(*fk.parent),
+            "columns": list(fk.columns), "ref_columns": list(fk.ref_columns), "on_delete": fk.on_delete,
+            "on_update": fk.on_update, "comment": fk.comment or "", "definition": fk.definition}
+
+
+def _edge_attrs(fk: ForeignKey, index: int) -> dict:
+    color, style = _EDGE.get(fk.on_delete, _EDGE_OTHER)
+    return dict(color=color, style=style, arrowhead=_HEAD.get(fk.on_update, _HEAD_OTHER), penwidth="1.3",
+                tooltip=f"{fk.name}: ({', '.join(fk.columns)}) → {display_name(*fk.parent)} "
+                        f"({', '.join(fk.ref_columns)}) ON DELETE {fk.on_delete} ON UPDATE {fk.on_update}",
+                **{"class": f"x121-fk f{index}"})
+
+
+def _new_graph(strict: bool = False):
+    import pygraphviz
+
+    g = pygraphviz.AGraph(directed=True, strict=strict)
+    g.graph_attr.update(rankdir="LR", fontname=FONT, fontsize="10", nodesep="0.35", ranksep="0.8", bgcolor="white",
+                        pad="0.2", splines="true", labelloc="b", labeljust="l", pack="true")
+    g.node_attr.update(shape="plaintext", fontname=FONT, fontsize="10", target="_top")
+    g.edge_attr.update(fontname=FONT, fontsize="9", arrowsize="0.8", dir="both", arrowtail="crow")
+    return g
+
+
+def _port(table: Table | None, column: str, side: str) -> str | None:
+    col = table.column(column) if table is not None else None
+    return f"{side}{col.position}:{side}" if col is not None else None
+
+
 def draw(catalog: Catalog, keys: Iterable[Key], *, link: Callable[[Key], str], folded: Iterable[Key] = (),
-         focus: Key | None = None, columns: bool = True, stubs: bool = True) -> Svg:
+         focus: Key | None = None, columns: bool = True, stubs: bool = True, legend: bool = True) -> Svg:
     """An ERD of `keys`; FKs to tables outside it end at small grey stub boxes (when `stubs`).
 
     `folded` tables (lookups, hubs) are not drawn (unless in `keys` as the focus) and appear
     in the referencing column instead.  Every box links to its table page through `link`.
     """
-    import pygraphviz
-
     folded_set = set(folded) - ({focus} if focus else set())
     members = sorted(k for k in set(keys) if k not in folded_set)
     member_set = set(members)
-    g = pygraphviz.AGraph(directed=True, strict=False)
-    g.graph_attr.update(rankdir="LR", fontname=FONT, fontsize="10", nodesep="0.3", ranksep="0.7", bgcolor="white",
-                        pad="0.2")
-    g.node_attr.update(shape="plaintext", fontname=FONT, fontsize="10", target="_top")
-    g.edge_attr.update(fontname=FONT, fontsize="8", arrowsize="0.7", dir="both", arrowtail="crow", arrowhead="tee")
+    g = _new_graph()
+    if legend:
+        g.graph_attr["label"] = legend_label()
     ids: dict[Key, str] = {}
+    meta = _Meta()
     for i, key in enumerate(members):
         table = catalog.table(key[1], key[0])
         ids[key] = f"n{i}"
+        meta.tables.append({"name": table.display_name, "href": link(key), "kind": table.kind, "stub": False})
         g.add_node(ids[key], label=_label(table, focus=key == focus, columns=columns, folded=folded_set),
-                   URL=link(key), tooltip=f"{table.display_name} ({table.kind})")
+                   URL=link(key), tooltip=f"{table.display_name} ({table.kind})", **{"class": f"x121-t t{i}"})
     edges: list[tuple[ForeignKey, Key, Key]] = []
     outside: set[Key] = set()
     for key in members:
@@ -182,63 +323,152 @@ def draw(catalog: Catalog, keys: Iterable[Key], *, link: Callable[[Key], str], f
                     outside.add(fk.child)
                     edges.append((fk, fk.child, fk.parent))
     for j, key in enumerate(sorted(outside)):
+        n = len(meta.tables)
         ids[key] = f"s{j}"
+        meta.tables.append({"name": display_name(*key), "href": link(key), "kind": "outside", "stub": True})
         g.add_node(ids[key], label=_e(display_name(*key)), shape="box", style="dashed,rounded", color="#999999",
-                   fontcolor="#666666", URL=link(key), tooltip=f"{display_name(*key)} (outside this diagram)")
+                   fontcolor="#666666", URL=link(key), tooltip=f"{display_name(*key)} (outside this diagram)",
+                   **{"class": f"x121-t x121-stub t{n}"})
+    index = {k: i for i, k in enumerate(members + sorted(outside))}
+    degree = dict.fromkeys(members, 0)
     for fk, child, parent in sorted(set(edges), key=lambda e: (e[1], e[0].name)):
-        color, style = _EDGE.get(fk.on_delete, _EDGE_OTHER)
-        attrs = dict(color=color, style=style,
-                     tooltip=f"{fk.name}: ({', '.join(fk.columns)}) -> {display_name(*fk.parent)}"
-                             f" ON DELETE {fk.on_delete} ON UPDATE {fk.on_update}")
-        child_t = catalog.get(child[1], child[0])
-        if columns and child in member_set and child_t is not None:
-            col = child_t.column(fk.columns[0])
-            if col is not None:
-                attrs["tailport"] = f"c{col.position}"
+        f = len(meta.fks)
+        meta.fks.append(_fk_meta(fk, index[child], index[parent]))
+        attrs = _edge_attrs(fk, f)
+        if columns:
+            tail = _port(catalog.get(child[1], child[0]), fk.columns[0], "e") if child in member_set else None
+            head = (_port(catalog.get(parent[1], parent[0]), fk.ref_columns[0], "w")
+                    if parent in member_set and fk.ref_columns else None)
+            if tail:
+                attrs["tailport"] = tail
+            if head:
+                attrs["headport"] = head
+        for k in (child, parent):
+            if k in degree:
+                degree[k] += 1
         g.add_edge(ids[child], ids[parent], **attrs)
-    return layout(agraph=g)
+    if focus in index:
+        meta.start = index[focus]
+    elif members:
+        meta.start = index[min(members, key=lambda k: (-degree[k], k))]
+    return layout(agraph=g, meta=meta.as_dict())
 
 
-def draw_overview(catalog: Catalog, groups, *, link: Callable[[str], str], folded: Iterable[Key] = ()) -> Svg:
-    """The whole schema as one box per group (with its table count), edges = FKs between groups."""
-    import pygraphviz
+def draw_overview(catalog: Catalog, groups, *, link: Callable[[str], str], hub_link: Callable[[Key], str],
+                  hub_keys: Iterable[Key] = ()) -> Svg:
+    """The whole schema as one box per group (with its table count) and one per hub table; edges are
+    the FKs between them, every one counted (those into hubs and lookups too)."""
+    from .groups import cross_group_counts, overview_node
 
-    folded_set = set(folded)
-    where = {k: gr.slug for gr in groups for k in gr.tables}
-    g = pygraphviz.AGraph(directed=True, strict=True)
-    g.graph_attr.update(rankdir="LR", fontname=FONT, fontsize="10", bgcolor="white", pad="0.2")
-    g.node_attr.update(shape="box", style="rounded,filled", fillcolor="#eef3f8", fontname=FONT, fontsize="10",
-                       target="_top")
-    g.edge_attr.update(fontname=FONT, fontsize="8", color="#56606b", arrowsize="0.7")
+    hub_keys = tuple(sorted(hub_keys))
+    g = _new_graph(strict=True)
+    g.graph_attr.update(ranksep="1.0")
+    g.node_attr.update(shape="box", style="rounded,filled", fillcolor="#eef3f8")
+    g.edge_attr.update(dir="forward", arrowhead="normal", color="#56606b")
+    meta = _Meta()
+    nodes: dict[str, int] = {}
+    where = overview_node(groups, hub_keys)
     for gr in groups:
-        g.add_node(gr.slug, label=f"{gr.title}\n{len(gr.tables)} tables", URL=link(gr.slug), tooltip=gr.title)
-    counts: dict[tuple[str, str], int] = {}
-    for fk in graph.declared_foreign_keys(catalog):
-        a, b = where.get(fk.child), where.get(fk.parent)
-        if a and b and a != b and fk.parent not in folded_set:
-            counts[(a, b)] = counts.get((a, b), 0) + 1
-    for (a, b), n in sorted(counts.items()):
-        g.add_edge(a, b, label=str(n), tooltip=f"{n} foreign keys")
-    return layout(agraph=g)
+        members = [k for k in gr.tables if where.get(k) == gr.slug]
+        if not members:
+            continue
+        nodes[gr.slug] = len(meta.tables)
+        meta.tables.append({"name": gr.title, "href": link(gr.slug), "kind": "group", "stub": False})
+        g.add_node(gr.slug, label=f"{gr.title}\n{len(members)} tables", URL=link(gr.slug), tooltip=gr.title,
+                   **{"class": f"x121-t t{nodes[gr.slug]}"})
+    for k in hub_keys:
+        node = f"hub:{display_name(*k)}"
+        if node not in set(where.values()):
+            continue
+        nodes[node] = len(meta.tables)
+        meta.tables.append({"name": display_name(*k), "href": hub_link(k), "kind": "hub", "stub": False})
+        g.add_node(node, label=f"{display_name(*k)}\n(hub table)", URL=hub_link(k), fillcolor="#fdf1e3",
+                   tooltip=f"{display_name(*k)}: hub table", **{"class": f"x121-t t{nodes[node]}"})
+    degree = dict.fromkeys(nodes, 0)
+    for (a, b), n in cross_group_counts(catalog, groups, hub_keys).items():
+        f = len(meta.fks)
+        meta.fks.append({"name": f"{n} foreign key{'s' if n != 1 else ''}", "from": nodes[a], "to": nodes[b],
+                         "count": n, "child": meta.tables[nodes[a]]["name"], "parent": meta.tables[nodes[b]]["name"]})
+        degree[a] += n
+        degree[b] += n
+        g.add_edge(a, b, label=str(n), penwidth=f"{min(1 + n / 8, 4):.2f}", tooltip=f"{n} foreign keys",
+                   **{"class": f"x121-fk f{f}"})
+    if nodes:
+        meta.start = nodes[min(nodes, key=lambda s: (-degree[s], s))]
+    # Groups and hubs form a general graph, not a hierarchy: neato with overlap removal and spline
+    # routing around the boxes is compact where dot's ranks grow to thousands of pixels (and seconds).
+    g.graph_attr.update(overlap="false", splines="true", sep="+14", esep="+6", mode="major", start="0")
+    return layout(agraph=g, meta=meta.as_dict(), prog="neato")
+
+
+def draw_names_map(catalog: Catalog, clusters: Iterable[tuple[str, tuple[Key, ...]]], *,
+                   link: Callable[[Key], str], inferred: Iterable[tuple[Key, str, Key]] = ()) -> Svg:
+    """Names only, one cluster per name-prefix group; `inferred` references (child, column, parent)
+    drawn dashed and labelled "inferred" (the database declares none)."""
+    g = _new_graph()
+    g.graph_attr.update(label=legend_label(), nodesep="0.15", ranksep="0.6")
+    g.node_attr.update(shape="box", style="rounded", color="#1f4e79", margin="0.08,0.03")
+    meta = _Meta()
+    index: dict[Key, int] = {}
+    for c, (title, keys) in enumerate(clusters):
+        sub = g.add_subgraph(name=f"cluster_{c}", label=title, style="rounded", color="#c8d3df", fontsize="11")
+        for key in keys:
+            index[key] = len(meta.tables)
+            meta.tables.append({"name": display_name(*key), "href": link(key), "kind": "table", "stub": False})
+            sub.add_node(f"n{index[key]}", label=display_name(*key), URL=link(key), tooltip=display_name(*key),
+                         **{"class": f"x121-t t{index[key]}"})
+    degree = dict.fromkeys(index, 0)
+    for child, column, parent in sorted(inferred):
+        if child not in index or parent not in index or child == parent:
+            continue
+        f = len(meta.fks)
+        meta.fks.append({"name": f"inferred: {display_name(*child)}.{column}", "from": index[child],
+                         "to": index[parent], "child": display_name(*child), "parent": display_name(*parent),
+                         "columns": [column], "ref_columns": [], "on_delete": "", "on_update": "",
+                         "comment": "Inferred from the column's name; no FK is declared.", "inferred": True})
+        degree[child] += 1
+        degree[parent] += 1
+        g.add_edge(f"n{index[child]}", f"n{index[parent]}", color=_INFERRED[0], style=_INFERRED[1], label="inferred",
+                   fontcolor=_INFERRED[0], dir="forward", arrowhead="normal",
+                   tooltip=f"inferred: {display_name(*child)}.{column} → {display_name(*parent)}",
+                   **{"class": f"x121-fk x121-inferred f{f}"})
+    if index:
+        meta.start = index[min(index, key=lambda k: (-degree[k], k))]
+    return layout(agraph=g, meta=meta.as_dict())
 
 
 _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 
 
-def eralchemy_svg(catalog: Catalog, keys: Iterable[Key]) -> Svg | None:
-    """The classic ERD drawn by eralchemy from a MetaData built from the model.
+def eralchemy_blocker(catalog: Catalog, keys: Iterable[Key]) -> str:
+    """Why eralchemy cannot draw these tables ('' when it can): its Graphviz labels are not escaped,
+    so a name with a hyphen, a space, a quote or an angle bracket would break them."""
+    for k in sorted(keys):
+        t = catalog.table(k[1], k[0])
+        for kind, name in [("schema", t.schema), ("table", t.display_name if t.schema != "public" else t.name)] + \
+                [("column", f"{t.display_name}.{c.name}") for c in t.columns]:
+            bare = name.rpartition(".")[2] if kind != "schema" else name
+            if not _PLAIN.fullmatch(bare):
+                return (f"eralchemy cannot draw this schema: the {kind} name {name!r} holds characters its "
+                        "unescaped Graphviz labels do not survive (only letters, digits, _ and $ do); "
+                        "the linked diagrams above show every table.")
+    return ""
 
-    None when a name would break eralchemy's unescaped Graphviz labels (quoted names with
-    spaces, quotes or angle brackets): the linked diagrams cover those schemas.
-    """
+
+def eralchemy_svg(catalog: Catalog, keys: Iterable[Key]) -> Svg:
+    """The classic ERD drawn by eralchemy from a MetaData built from the model; an empty Svg with
+    `note` saying why when the names would break eralchemy's unescaped Graphviz labels."""
     import sqlalchemy as sa
     from eralchemy.main import intermediary_to_dot
     from eralchemy.sqla import metadata_to_intermediary
 
-    tables = [catalog.table(k[1], k[0]) for k in sorted(keys)]
-    names = [t.name for t in tables] + [t.schema for t in tables] + [c.name for t in tables for c in t.columns]
-    if not tables or not all(_PLAIN.fullmatch(n) for n in names):
-        return None
+    keys = sorted(keys)
+    if not keys:
+        return Svg("", 0, 0, "The schema has no tables to draw.")
+    reason = eralchemy_blocker(catalog, keys)
+    if reason:
+        return Svg("", 0, 0, reason)
+    tables = [catalog.table(k[1], k[0]) for k in keys]
 
     class _PgType(sa.types.UserDefinedType):
         cache_ok = True

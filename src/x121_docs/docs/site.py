@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
 import shutil
 import subprocess
@@ -76,7 +77,8 @@ def read_tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def build_site(root: Path, files: dict[str, bytes], site_dir: Path | None = None) -> Path:
+def build_site(root: Path, files: dict[str, bytes], site_dir: Path | None = None,
+               extra_nav: list | None = None) -> Path:
     """Build the site from a staging copy of root/docs/ whose generated/ holds `files` (live values in).
 
     The rest of docs/ (hand-written pages, erd.yml) is copied as it is; mkdocs.yml stays in place, so
@@ -87,10 +89,11 @@ def build_site(root: Path, files: dict[str, bytes], site_dir: Path | None = None
         if docs.is_dir():
             shutil.copytree(docs, staged, ignore=lambda d, names: [GENERATED.name] if Path(d) == docs else [])
         write_tree(Path(tmp) / GENERATED, files)
-        return mkdocs_build(root, site_dir, docs_dir=staged)
+        return mkdocs_build(root, site_dir, docs_dir=staged, extra_nav=extra_nav)
 
 
-def mkdocs_build(root: Path, site_dir: Path | None = None, docs_dir: Path | None = None) -> Path:
+def mkdocs_build(root: Path, site_dir: Path | None = None, docs_dir: Path | None = None,
+                 extra_nav: list | None = None) -> Path:
     """`mkdocs build --strict` of root/mkdocs.yml (its docs_dir replaced by `docs_dir` when given).
 
     Returns site/index.html; raises with MkDocs' warnings on failure."""
@@ -101,7 +104,8 @@ def mkdocs_build(root: Path, site_dir: Path | None = None, docs_dir: Path | None
     env = dict(os.environ, SOURCE_DATE_EPOCH=os.environ.get("SOURCE_DATE_EPOCH", "0"), NO_MKDOCS_2_WARNING="1",
                DISABLE_MKDOCS_2_WARNING="true")
     runner = "import sys; from x121_docs.docs.site import _run_mkdocs; sys.exit(_run_mkdocs(*sys.argv[1:]))"
-    proc = subprocess.run([sys.executable, "-c", runner, str(config), str(docs_dir or ""), str(site)],
+    proc = subprocess.run([sys.executable, "-c", runner, str(config), str(docs_dir or ""), str(site),
+                           json.dumps(extra_nav or [])],
                           cwd=root, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         output = proc.stderr + proc.stdout
@@ -126,7 +130,7 @@ def site_nav(configured: list | None) -> list:
     return hand + nav(GENERATED.name + "/")
 
 
-def _run_mkdocs(config_file: str, docs_dir: str, site_dir: str) -> int:
+def _run_mkdocs(config_file: str, docs_dir: str, site_dir: str, extra_nav: str = "[]") -> int:
     """In the subprocess: what `mkdocs build --strict --clean -q` does, through MkDocs' Python API
     because its command line cannot override docs_dir."""
     import logging
@@ -144,7 +148,7 @@ def _run_mkdocs(config_file: str, docs_dir: str, site_dir: str) -> int:
     overrides = {"docs_dir": docs_dir} if docs_dir else {}
     try:
         cfg = config.load_config(config_file=config_file, site_dir=site_dir, strict=True, **overrides)
-        cfg["nav"] = site_nav(cfg["nav"])
+        cfg["nav"] = site_nav(cfg["nav"]) + json.loads(extra_nav)  # + pages only some builds have (Changes)
         cfg.plugins.on_startup(command="build", dirty=False)
         try:
             build.build(cfg, dirty=False)

@@ -102,7 +102,7 @@ def cmd_scan_orphans(args: argparse.Namespace) -> int:
             conn, catalog, soft=not args.no_soft, state_path=args.resume, sample_size=max(args.sample, 0),
             batch_rows=args.batch_rows, timeout_ms=args.timeout_ms,
             progress_start=lambda total: bar.update(task, total=int(total)),
-            progress=lambda advance, label: bar.update(task, advance=advance, description=label))
+            progress=lambda advance, label: bar.update(task, advance=advance, description=esc(label)))
     if args.format == "json":
         print_json(report.as_dict())
         return report.exit_code

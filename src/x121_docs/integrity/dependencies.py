@@ -364,19 +364,23 @@ def _discover_fds(frame, s: DependencySettings) -> list[tuple[tuple[int, ...], i
 
 
 def _examples(frame, lhs: list[str], rhs: str, k: int) -> tuple[list[dict], list[dict]]:  # noqa: ANN001
-    """The largest left-side groups with their value, and the groups where the right side disagrees."""
-    counts = frame.groupby(lhs + [rhs], sort=True).size().reset_index(name="rows")
-    examples, violations = [], []
-    for key, group in counts.groupby(lhs, sort=True):
-        key = key if isinstance(key, tuple) else (key,)
-        g = group.sort_values(["rows", rhs], ascending=[False, True])
-        entry = {"lhs": {c: _json_value(v) for c, v in zip(lhs, key)}, "rows": int(g["rows"].sum())}
-        if len(g) == 1:
-            examples.append({**entry, rhs: _json_value(g[rhs].iloc[0])})
-        else:
-            violations.append({**entry, "values": {str(_json_value(v)): int(n) for v, n in zip(g[rhs], g["rows"])}})
-    key = lambda e: (-e["rows"], json.dumps(e["lhs"], sort_keys=True))  # noqa: E731
-    return sorted(examples, key=key)[:k], sorted(violations, key=key)[:k]
+    """The largest left-side groups with their value, and the largest groups where the right side disagrees."""
+    counts = frame.groupby(lhs + [rhs], sort=False).size().reset_index(name="rows")
+    groups = counts.groupby(lhs, sort=False)["rows"].agg(["sum", "size"]).reset_index()
+    order = ["sum", *lhs]
+    out: tuple[list[dict], list[dict]] = ([], [])
+    for agree, found in ((True, out[0]), (False, out[1])):
+        chosen = groups[(groups["size"] == 1) if agree else (groups["size"] > 1)]
+        chosen = chosen.sort_values(order, ascending=[False] + [True] * len(lhs)).head(k)
+        for key, rows in zip(chosen[lhs].itertuples(index=False, name=None), chosen["sum"]):
+            entry = {"lhs": {c: _json_value(v) for c, v in zip(lhs, key)}, "rows": int(rows)}
+            mask = (counts[lhs] == list(key)).all(axis=1)
+            values = counts[mask].sort_values(["rows", rhs], ascending=[False, True])
+            if agree:
+                found.append({**entry, rhs: _json_value(values[rhs].iloc[0])})
+            else:
+                found.append({**entry, "values": {str(_json_value(v)): int(n) for v, n in zip(values[rhs], values["rows"])}})
+    return out
 
 
 def _refactoring(conn: psycopg.Connection, catalog: Catalog, table: Table, lhs: tuple[str, ...],

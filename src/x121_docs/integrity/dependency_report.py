@@ -12,14 +12,13 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
-from rich.markup import escape
 from rich.table import Table as RichTable
 
 from ..catalog.reflect import reflect
 from ..config import load_settings
 from ..database.connect import connect
-from ..output import console, err_console, scrub
-from ..startup import start
+from ..output import console, err_console, esc, scrub
+from ..startup import start_read_only
 from .dependencies import DependencyReport, scan_dependencies
 from .dependency_settings import load_dependency_settings
 
@@ -41,15 +40,17 @@ def cmd_scan_dependencies(args: argparse.Namespace) -> int:
             from ..errors import WorkbenchError
             raise WorkbenchError(f"--sample {args.sample}: a sample needs at least 10 rows.")
         settings = replace(settings, sample_rows=args.sample)
-    db = start(load_settings(), migrate=False).settings  # a scan never migrates the database it reads
+    runtime = start_read_only(load_settings())  # any database, never migrated; the scan writes nothing
+    for note in runtime.notes:
+        err_console().print(esc(note), highlight=False, soft_wrap=True)
     status = err_console().status("sampling", spinner="dots") if err_console().is_terminal else None
-    with connect(db, autocommit=True) as conn:
+    with connect(runtime.settings, autocommit=True, read_only=True) as conn:
         catalog = reflect(conn)
         if status:
             status.start()
         try:
             report = scan_dependencies(conn, catalog, args.tables, settings,
-                                       progress=(lambda name: status.update(f"sampling {escape(name)}"))
+                                       progress=(lambda name: status.update(f"sampling {esc(name)}"))
                                        if status else None)
         finally:
             if status:
@@ -74,7 +75,7 @@ def cmd_scan_dependencies(args: argparse.Namespace) -> int:
         tmp = args.output.with_name(args.output.name + ".tmp")
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, args.output)
-        console().print(f"{escape(summary(report))} Written to {escape(str(args.output))}.")
+        console().print(f"{esc(summary(report))} Written to {esc(str(args.output))}.")
     return report.exit_code
 
 
@@ -100,7 +101,7 @@ def skipped_counts(report: DependencyReport) -> dict[str, int]:
 
 def print_table(report: DependencyReport, out=None) -> None:  # noqa: ANN001 - rich Console
     out = out or console()
-    e = lambda v: escape(str(v))  # noqa: E731 - every value shown comes from the database
+    e = esc  # every value shown comes from the database
     tables = RichTable(title=f"Dependency scan of {e(report.database)} ({report.scanned_at})")
     for col in ("Table", "Sample", "Declared keys", "Candidate keys (sample)", "Skipped"):
         tables.add_column(col, overflow="fold")

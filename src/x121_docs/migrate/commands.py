@@ -18,7 +18,7 @@ from .baseline import baseline
 from .files import MigrationFile, MigrationFileError, discover
 from .newfile import create_migration
 from .plan import Entry, Plan, State
-from .runner import RunReport, run_migrations, sigterm_as_interrupt
+from .runner import RunReport, run_migrations, sigterm_as_interrupt, transaction_control_problems
 from .status import read_plan
 
 STATE_STYLE = {State.APPLIED: "green", State.PENDING: "yellow", State.OUT_OF_ORDER: "magenta",
@@ -76,10 +76,10 @@ class _RichProgress:
             self.task = self.bar.add_task("migrating", total=total)
 
     def begin(self, m: MigrationFile) -> None:
-        self.bar.update(self.task, description=m.name)
+        self.bar.update(self.task, description=esc(m.name))
 
     def done(self, m: MigrationFile, nanoseconds: int) -> None:
-        self.bar.console.print(f"[green]applied[/] {m.name} ({nanoseconds / 1e6:.1f} ms)", highlight=False)
+        self.bar.console.print(f"[green]applied[/] {esc(m.name)} ({nanoseconds / 1e6:.1f} ms)", highlight=False)
         self.bar.advance(self.task)
 
     def stop(self) -> None:
@@ -153,7 +153,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     style = {"ok": "", "problem": "[red]problem:[/] ", "pending": "[yellow]pending:[/] ", "behind": ""}
     for kind, text in plan.check_report():
         out.print(style[kind] + esc(text), highlight=False, soft_wrap=True)
-    return EXIT_OK if plan.clean else EXIT_FINDINGS
+    txc = transaction_control_problems([e.file for e in plan.pending])
+    for text in txc:
+        out.print(style["problem"] + esc(f"transaction control in a transactional migration (`migrate run` refuses "
+                                         f"it): {text}"), highlight=False, soft_wrap=True)
+    return EXIT_OK if plan.clean and not txc else EXIT_FINDINGS
 
 
 def cmd_new(args: argparse.Namespace) -> int:

@@ -153,14 +153,20 @@ class LedgerWriteFailed(Exception):
         self.cause = cause
 
 
-def refuse_transaction_control(files: list[MigrationFile]) -> None:
-    """Refuse, before anything runs, a transactional migration that controls transactions itself."""
+def transaction_control_problems(files: list[MigrationFile]) -> list[str]:
+    """`file:line: statement` of every transaction control in the transactional migrations among `files`."""
     problems = []
     for m in files:
         if m.no_transaction:
             continue
         for line, statement in find_transaction_control(m.sql):
             problems.append(f"{m.path}:{line}: `{statement.splitlines()[0][:80]}`")
+    return problems
+
+
+def refuse_transaction_control(files: list[MigrationFile]) -> None:
+    """Refuse, before anything runs, a transactional migration that controls transactions itself."""
+    problems = transaction_control_problems(files)
     if problems:
         shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
         raise WorkbenchError(

@@ -194,6 +194,19 @@ def _env() -> jinja2.Environment:
     return env
 
 
+def module_env() -> jinja2.Environment:
+    """For the templates other modules keep under templates/ (the ERD pages, the Changes page): those
+    modules escape what they pass (HTML frames, reviewed Markdown) and the templates apply the escaping
+    layer's `cell`/`code` filters to catalog values themselves."""
+    env = jinja2.Environment(
+        loader=jinja2.FunctionLoader(lambda n: resources.files("x121_docs.docs").joinpath("templates", n)
+                                     .read_text(encoding="utf-8")),
+        autoescape=False, keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
+    env.filters.update(cell=cell, code=code, first_sentence=first_sentence)
+    env.globals.update(slug=table_slug)
+    return env
+
+
 def tidy(content: str) -> bytes:
     """Collapse runs of blank lines and end with one newline: stable, diff-friendly files."""
     content = re.sub(r"\n{3,}", "\n\n", content.strip()) + "\n"
@@ -204,7 +217,7 @@ class Context:
     """One build: the inputs, the derived facts every page reads, and the files written so far."""
 
     def __init__(self, inputs: Inputs, config: DocsConfig, diagrams: dict | None = None):
-        from ..groups import domain_groups, hubs, lookups
+        from .. import erd_pages
 
         self.inputs = inputs
         self.config = config
@@ -215,10 +228,12 @@ class Context:
         self.diagrams = 0
         self.drawn = {} if diagrams is None else diagrams
         self.env = _env()
-        self.lookup_keys = lookups(self.catalog, config)
-        self.hub_keys = hubs(self.catalog, config)
-        self.groups = domain_groups(self.catalog, config)
-        self.folded = set(self.lookup_keys) | set(self.hub_keys)
+        self.erd_env = module_env()
+        self.erd = erd_pages.schema_facts(self.catalog, config)  # groups, lookups, hubs (the ERD engineer's)
+        self.lookup_keys = self.erd.lookups
+        self.hub_keys = self.erd.hubs
+        self.groups = self.erd.groups
+        self.folded = self.erd.folded
         self.tables = facts.documented_tables(self.catalog, inputs.exclude_tables)
         self.coverage = facts.coverage(self.catalog, inputs.exclude_tables)
         self.inheritance = facts.inheritance(self.catalog)
@@ -235,6 +250,26 @@ class Context:
         out = self.env.get_template(template).render(live_figures=self.live is not None, **ctx)
         self.timings["pages"] += time.perf_counter() - t0
         self.files[path] = tidy(out)
+
+    def store(self, path: str, fn: Callable[[], object]):  # noqa: ANN201 - erd.Svg | None
+        """Draw one diagram (timed, cached across generations) and keep its SVG file under `path`."""
+        t0 = time.perf_counter()
+        if path not in self.drawn:
+            self.drawn[path] = fn()
+        svg = self.drawn[path]
+        self.timings["diagrams"] += time.perf_counter() - t0
+        if svg is not None and svg.text:
+            self.diagrams += 1
+            self.files[path] = (svg.text + "\n").encode("utf-8")
+        return svg
+
+    def render_erd(self, name: str, **ctx) -> str:
+        """The ERD pages' own templates (templates/erd*.md.j2, kept by docs/erd_pages.py): they escape
+        each catalog value with the `cell`/`code` filters of the escaping layer and print SVG frames."""
+        t0 = time.perf_counter()
+        out = self.erd_env.get_template(name).render(**ctx)
+        self.timings["pages"] += time.perf_counter() - t0
+        return out
 
     def diagram(self, path: str, fn: Callable[[], object]) -> Md:
         """Draw (timed), store the SVG file and return the frame that shows it on a page."""

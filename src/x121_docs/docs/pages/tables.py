@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from ...catalog import graph
 from ...catalog.model import Catalog, Column, Constraint, ForeignKey, Index, Table, display_name
-from .. import erd
 from ..escape import Md, cell, code, text
 from ..names import table_slug
 from .base import Context, ref
@@ -152,12 +151,12 @@ def _relation(ctx: Context, t: Table, types: _Types) -> None:
 
     cat, config = ctx.catalog, ctx.config
     s = table_slug(t)
-    diagram = Md("")
+    diagram, near = Md(""), {}
     if not t.is_partition:
-        near = graph.neighbourhood(cat, t.key, config.neighbourhood_distance, exclude=ctx.folded - {t.key})
-        diagram = ctx.diagram(f"tables/{s}.svg", lambda: erd.draw(
-            cat, near, link=lambda k: f"{table_slug(k)}.html", folded=ctx.folded, focus=t.key,
-            columns=len(near) <= config.columns_max_tables, stubs=False))
+        from .. import erd_pages
+
+        frames, near = erd_pages.table_section(cat, config, ctx.erd, t, ctx.store)
+        diagram = Md(frames)  # SVG frames built (and escaped) by erd.Svg.frame
     fks_in = list(graph.children(cat, t.key))
     used = {types.key(c) for c in t.columns}
     constraints = md_table(
@@ -198,9 +197,7 @@ def _relation(ctx: Context, t: Table, types: _Types) -> None:
                          [[cell(f.kind), cell(f.object), cell(f.message), cell("; ".join(f.evidence))]
                           for f in (deps.for_table(t.display_name) if deps else ())])
     ctx.page(
-        f"tables/{s}.md", "table.md.j2", t=t, diagram=diagram, distance=config.neighbourhood_distance,
-        folded_here=sorted({display_name(*fk.parent) for fk in graph.parents(cat, t.key)
-                            if fk.parent in ctx.folded and fk.parent != t.key}),
+        f"tables/{s}.md", "table.md.j2", t=t, diagram=diagram, near=near,
         rows=ctx.rows(t), columns=_columns_table(ctx, t, types),
         constraints=constraints if t.uniques or t.checks or t.exclusions else "",
         indexes=indexes if t.indexes else "", triggers=triggers if t.triggers else "",

@@ -1,0 +1,200 @@
+"""Benchmark: ER diagram generation for the largest corpus schema and a synthetic 2,000-table one, and
+the in-browser time from navigation to the first legible view of the largest diagram.
+
+    .venv/bin/python bench/bench_erd.py [--corpus musicbrainz] [--tables 2000] [--smoke] [--no-results]
+
+For each schema: the grouping (networkx modularity communities), the Diagrams page with its group
+pages (overview, groups), and every diagram `docs build` draws (table neighbourhoods included), all
+through `pages.generate` on the reflected catalog.  Then Debian's chromium (Playwright, 1600x1000)
+opens the page of the largest diagram, in a page of the site's content width, and reports the time
+from navigation to the viewer's first view (its `data-ready-ms`) with the median height of the text
+then visible (the acceptance asks >= 10 px).  `--smoke`: chinook and 40 synthetic tables, nothing
+recorded.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+import benchlib
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = Path(os.environ.get("X121_CORPUS", ROOT.parent / "shared" / "corpus"))
+if not CORPUS.is_dir():
+    CORPUS = Path("/work/shared/corpus")
+sys.path.insert(0, str(ROOT / "tests"))
+
+
+def _fresh(admin, name: str):  # noqa: ANN001, ANN202
+    from x121_docs.database.connect import conn_params
+
+    with psycopg.connect(autocommit=True, **conn_params(admin, "postgres")) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(sql.Identifier(name)))
+    return replace(admin, name=name)
+
+
+def _drop(admin, settings) -> None:  # noqa: ANN001
+    from x121_docs.database.connect import conn_params
+
+    with psycopg.connect(autocommit=True, **conn_params(admin, "postgres")) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(settings.name)))
+
+
+def load_corpus(admin, name: str):  # noqa: ANN001, ANN202
+    from x121_docs.database.connect import conninfo
+
+    settings = _fresh(admin, f"bench_erd_{name}")
+    psql = next((p for p in (os.environ.get("PSQL"), "/usr/bin/psql") if p and Path(p).is_file()), "psql")
+    run = subprocess.run([psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", conninfo(settings), "-f",
+                          str(CORPUS / f"{name}.sql")], capture_output=True, text=True, timeout=600,
+                         env={**os.environ, "PGOPTIONS": "-c client_min_messages=warning -c synchronous_commit=off"})
+    if run.returncode != 0:
+        raise SystemExit(f"loading corpus schema {name} failed: {run.stderr[-800:]}")
+    return settings
+
+
+def synthetic(admin, n: int):  # noqa: ANN001, ANN202
+    """n tables in 8 schemas: domain clusters of 10-40 tables whose FKs mostly stay inside the cluster,
+    a few shared hubs referenced from everywhere, ~5 % tables without any FK (seeded: the same schema)."""
+    rnd = random.Random(121)
+    settings = _fresh(admin, "bench_erd_synthetic")
+    stmts, made = [], []
+    hubs = [f"s0.hub_{i}" for i in range(6)]
+    for h in hubs:
+        stmts.append(f"CREATE TABLE {h} (id bigserial PRIMARY KEY, name text NOT NULL)")
+    cluster: list[str] = []
+    for i in range(n - len(hubs)):
+        schema = f"s{i * 8 // n}"
+        name = f"{schema}.t{i:04d}_{rnd.choice(['order', 'item', 'event', 'asset', 'note', 'task'])}"
+        if not cluster or len(cluster) >= rnd.randint(10, 40):
+            cluster = []
+        cols = ["id bigserial PRIMARY KEY", "label text", "created_at timestamptz NOT NULL DEFAULT now()"]
+        if rnd.random() > 0.05:
+            for j, parent in enumerate(rnd.sample(cluster, min(len(cluster), rnd.randint(1, 3)))):
+                action = rnd.choice(["CASCADE", "SET NULL", "RESTRICT", "NO ACTION"])
+                cols.append(f"ref{j}_id bigint REFERENCES {parent} ON DELETE {action} ON UPDATE "
+                            f"{rnd.choice(['CASCADE', 'NO ACTION'])}")
+            if rnd.random() < 0.5:
+                cols.append(f"owner_id bigint REFERENCES {rnd.choice(hubs)}")
+        stmts.append(f"CREATE TABLE {name} ({', '.join(cols)})")
+        cluster.append(name)
+        made.append(name)
+    from x121_docs.database.connect import conn_params
+
+    with psycopg.connect(autocommit=True, **conn_params(settings)) as conn:
+        for s in range(8):
+            conn.execute(f"CREATE SCHEMA IF NOT EXISTS s{s}")
+        for i in range(0, len(stmts), 100):  # one transaction per 100 tables: within max_locks_per_transaction
+            with conn.transaction():
+                for st in stmts[i:i + 100]:
+                    conn.execute(st)
+    return settings
+
+
+def generate(settings) -> tuple[dict, object, float]:  # noqa: ANN001
+    from x121_docs.catalog import reflect_settings
+    from x121_docs.docs import erd_pages
+    from x121_docs.docs.config import DocsConfig
+    from x121_docs.docs.pages import Inputs
+    from x121_docs.docs.pages import generate as gen
+
+    cat = reflect_settings(settings)
+    config = DocsConfig()
+    t0 = time.perf_counter()
+    erd_pages.schema_facts(cat, config)
+    grouping = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    out = gen(Inputs(catalog=cat), config)
+    total = time.perf_counter() - t0
+    return out.files, cat, {"grouping": grouping, "total": total, "diagrams": out.timings["diagrams"],
+                            "count": out.diagrams}
+
+
+def first_legible(files: dict, folder: Path) -> dict:
+    """The page of the largest diagram (by drawn area) in chromium: navigation -> first view, text height."""
+    from browser_support import CHROMIUM, CHROMIUM_ARGS, served
+    from erd_support import MEASURE, READY, VIEWPORT, harness_pages
+    from playwright.sync_api import sync_playwright
+
+    from x121_docs.docs import site
+
+    files = dict(files)
+    files.update(site.asset_files())
+    best, area = None, 0.0
+    for path, content in files.items():
+        if not path.endswith(".md") or b'class="x121-erd"' not in content:
+            continue
+        m = re.search(rb'data-width="(\d+)" data-height="(\d+)"', content)
+        if m and int(m.group(1)) * int(m.group(2)) > area:
+            best, area = path, int(m.group(1)) * int(m.group(2))
+    (html,) = harness_pages(files, folder, [best])
+    with sync_playwright() as pw, served(folder) as base:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS), headless=True)
+        try:
+            page = browser.new_page(viewport=VIEWPORT)
+            runs = []
+            for _ in range(3):
+                page.goto(f"{base}/{html}")
+                page.wait_for_function(READY, timeout=60_000)
+                ready = float(page.evaluate("document.querySelector('.x121-erd').dataset.readyMs"))
+                runs.append((ready, page.evaluate(MEASURE)))
+        finally:
+            browser.close()
+    ready, measure = sorted(runs, key=lambda r: r[0])[1]
+    m = re.search(rb'data-src="([^"]+)"', files[best])
+    return {"page": best, "svg": m.group(1).decode(), "width": area and int(re.search(rb'data-width="(\d+)"', files[best]).group(1)),
+            "height": int(re.search(rb'data-height="(\d+)"', files[best]).group(1)), "ready_ms": ready,
+            "median_px": measure["median"], "texts": measure["count"]}
+
+
+def main() -> int:
+    ap = benchlib.parser(__doc__)
+    ap.add_argument("--corpus", default="musicbrainz")
+    ap.add_argument("--tables", type=int, default=2000)
+    args = ap.parse_args()
+    if args.smoke:
+        args.corpus, args.tables = "chinook", 40
+    admin = benchlib.admin_settings("erd")
+    rows, browser_rows = [], []
+    for label, make in ((f"corpus {args.corpus}", lambda: load_corpus(admin, args.corpus)),
+                        (f"synthetic, {args.tables} tables", lambda: synthetic(admin, args.tables))):
+        settings = make()
+        try:
+            files, cat, t = generate(settings)
+            with tempfile.TemporaryDirectory(prefix="bench-erd-") as tmp:
+                b = first_legible(files, Path(tmp))
+        finally:
+            _drop(admin, settings)
+        n = sum(1 for x in cat.tables if not x.is_partition)
+        rows.append(f"| {label} | {n} | {len(cat.foreign_keys)} | {t['grouping']:.2f} | {t['count']} | "
+                    f"{t['diagrams']:.1f} | {t['total']:.1f} |")
+        browser_rows.append(f"| {label} | `{b['svg']}` ({b['width']} x {b['height']} px) | {b['ready_ms']:.0f} | "
+                            f"{b['median_px']:.1f} | {b['texts']} |")
+        print(rows[-1], browser_rows[-1], sep="\n", flush=True)
+    text = "\n".join([
+        "## ER diagrams (bench/bench_erd.py)", "",
+        f"Machine: {benchlib.machine_note()}. Times in seconds (wall clock) unless noted.", "",
+        "| schema | relations | FKs | grouping (s) | diagrams drawn | drawing (s) | whole `pages.generate` (s) |",
+        "|---|---:|---:|---:|---:|---:|---:|", *rows, "",
+        "In-browser (Debian chromium, 1600x1000, median of 3 loads): navigation to the viewer's first legible view "
+        "of the largest diagram, and the median height of the diagram text then visible.", "",
+        "| schema | largest diagram | load to first legible view (ms) | median text height (px) | texts visible |",
+        "|---|---|---:|---:|---:|", *browser_rows])
+    benchlib.publish(args, "erd", text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
