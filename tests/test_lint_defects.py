@@ -244,3 +244,14 @@ def test_bench_lint_smoke_runs(tmp_path):
                           capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "static: 20 files" in done.stdout and "19 findings" in done.stdout
+
+
+@pytest.mark.parametrize("phrase, expected", [
+    ("project", "a project"), ("image", "an image"), ("user", "a user"), ("unit price", "a unit price"),
+    ("order", "an order"), ("update", "an update"), ("hour slot", "an hour slot"), ("euro rate", "a euro rate"),
+    ("video segment", "a video segment"), ("approval", "an approval"), ("one-off job", "a one-off job"),
+])
+def test_indefinite_article_without_inflect(phrase, expected):
+    from x121_docs.catalog.naming import indefinite_article
+
+    assert indefinite_article(phrase) == expected

@@ -5,8 +5,8 @@ approvals") and the soft-reference guesses must agree on what a table's singular
 
 Singular and plural come from `inflection` (the Rails inflector: a few milliseconds to import;
 `inflect` 7 costs about a second at import because typeguard instruments it) corrected by the
-override lists below. `inflector()` (the `inflect` engine) stays for the indefinite article of
-the integrity messages, imported only when a message needs it.
+override lists below. `indefinite_article()` (a spelling rule with exception lists) gives the
+integrity messages' "a"/"an", so no command imports `inflect`.
 
 PostgreSQL silently truncates identifiers to 63 bytes, so a template name such as
 `idx_{table}_{cols}` can collide or lose its meaning.  The workbench's deterministic rule:
@@ -86,11 +86,27 @@ def is_plain_identifier(name: str) -> bool:
     return bool(_PLAIN.fullmatch(name)) and name not in RESERVED_KEYWORDS
 
 
-@lru_cache(maxsize=1)
-def inflector():  # noqa: ANN201 - inflect.engine, for the indefinite article only (slow to import)
-    import inflect
+#: Word starts spelled with a vowel but spoken with a consonant ("a user", "a one-off"), and the
+#: reverse ("an hour"): the cases an entity name in a sentence meets.
+_CONSONANT_SOUND = ("uni", "use", "usu", "uti", "ura", "ure", "uri", "uro", "uu", "eu", "one", "once", "ewe")
+_VOWEL_SOUND = ("hour", "honest", "honor", "honour", "heir")
 
-    return inflect.engine()
+
+def indefinite_article(phrase: str) -> str:
+    """`phrase` with "a" or "an" before it, judged by how its first word sounds.
+
+    It replaces inflect's engine, whose import costs about a second (typeguard instruments it);
+    the spelling rule plus the two exception lists cover the entity names our messages use.
+    """
+    word = phrase.strip().lower()
+    if not word:
+        return phrase
+    vowel = word[0] in "aeiou"
+    if word.startswith(_CONSONANT_SOUND):
+        vowel = False
+    elif word.startswith(_VOWEL_SOUND):
+        vowel = True
+    return f"{'an' if vowel else 'a'} {phrase}"
 
 
 @lru_cache(maxsize=4096)

@@ -23,7 +23,7 @@ from psycopg import sql
 from ..catalog.model import Catalog, Constraint, ForeignKey, Table
 from ..errors import WorkbenchError
 from .common import from_clause, key_condition, primary_key
-from ..catalog.naming import inflector
+from ..catalog.naming import indefinite_article
 from .naming import column_meaning, column_words, entity_count, entity_name
 
 if TYPE_CHECKING:
@@ -122,7 +122,7 @@ class _Lookup:
 # --- pieces of sentences -----------------------------------------------------------------------
 
 def _a(phrase: str) -> str:
-    return inflector().a(phrase)
+    return indefinite_article(phrase)
 
 
 def _quote(value: Any) -> str:
