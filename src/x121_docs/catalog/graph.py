@@ -188,3 +188,38 @@ def components(catalog: Catalog, tables: Iterable[Key], exclude: Iterable[Key] =
                     queue.append(other)
         result.append(tuple(sorted(comp)))
     return tuple(sorted(result, key=lambda c: (-len(c), c[0])))
+
+
+def cascade_cycles(edges: dict[Key, set[Key]]) -> list[list[Key]]:
+    """The groups of tables that cascade into each other (strongly connected, more than one table).
+
+    networkx's iterative algorithm: no recursion limit to raise, whatever the schema's depth.
+    """
+    import networkx as nx
+
+    g = nx.DiGraph()
+    g.add_nodes_from(set(edges) | {c for cs in edges.values() for c in cs})
+    g.add_edges_from((p, c) for p, cs in edges.items() for c in cs)
+    return sorted(sorted(comp) for comp in nx.strongly_connected_components(g) if len(comp) > 1)
+
+
+def longest_chains(edges: dict[Key, set[Key]], skip: set[Key]) -> dict[Key, list[Key]]:
+    """For every table outside `skip` (the cycles), the longest cascade chain starting at it.
+
+    Computed in reverse topological order (iteratively); ties go to the first child in sorted order,
+    so the chain reported is the same on every run.
+    """
+    import networkx as nx
+
+    g = nx.DiGraph()
+    nodes = (set(edges) | {c for cs in edges.values() for c in cs}) - skip
+    g.add_nodes_from(nodes)
+    g.add_edges_from((p, c) for p, cs in edges.items() if p not in skip for c in cs if c not in skip)
+    best: dict[Key, list[Key]] = {}
+    for n in reversed(list(nx.lexicographical_topological_sort(g))):
+        tail: list[Key] = []
+        for c in sorted(g.successors(n)):
+            if len(best[c]) > len(tail):
+                tail = best[c]
+        best[n] = [n, *tail]
+    return best

@@ -17,3 +17,4 @@ class _LazyModule:
 
 model: Any = _LazyModule("x121_docs.catalog.model")
 naming: Any = _LazyModule("x121_docs.catalog.naming")
+graph: Any = _LazyModule("x121_docs.catalog.graph")

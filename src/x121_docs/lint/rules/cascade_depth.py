@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from .._lazy import model
+from .._lazy import graph, model
 from ..scope import Hit, Scope
 from . import CATALOG, INTEGRITY, WARNING, Rule
 
@@ -31,71 +31,19 @@ def check(s: Scope) -> Iterator[Hit]:
             children[fk.parent].add(t.key)
             has_parent.add(t.key)
     nodes = set(children) | has_parent
-    cyclic = _cyclic_components(nodes, children)
+    cyclic = graph.cascade_cycles(children)
     in_cycle = {n for comp in cyclic for n in comp}
     for comp in cyclic:
         first = min(comp)
         yield Hit(RULE.id, model.display_name(*first),
                   "ON DELETE CASCADE cycle: " + " -> ".join(model.display_name(*n) for n in sorted(comp)),
                   (("table", *first),), evidence=tuple(model.display_name(*n) for n in sorted(comp)), detail="cycle")
-    longest: dict[tuple, list[tuple]] = {}
-
-    def chain(n: tuple) -> list[tuple]:
-        if n not in longest:
-            longest[n] = [n]  # guard (cycles are excluded below)
-            best: list[tuple] = []
-            for c in sorted(children.get(n, ())):
-                if c not in in_cycle:
-                    cand = chain(c)
-                    if len(cand) > len(best):
-                        best = cand
-            longest[n] = [n, *best]
-        return longest[n]
-
+    chains = graph.longest_chains(children, in_cycle)
     for root in sorted(nodes - has_parent - in_cycle):
-        path = chain(root)
+        path = chains[root]
         if len(path) - 1 > s.config.cascade_depth:
             yield Hit(RULE.id, model.display_name(*root),
                       f"deleting a row cascades {len(path) - 1} levels deep (threshold {s.config.cascade_depth}): "
                       + " -> ".join(model.display_name(*n) for n in path),
                       (("table", *root),), evidence=tuple(model.display_name(*n) for n in path), detail="depth")
 
-
-def _cyclic_components(nodes: set, edges: dict) -> list[list]:
-    """Strongly connected components with more than one node (Tarjan, iterative enough for schemas)."""
-    import sys
-
-    sys.setrecursionlimit(max(10000, sys.getrecursionlimit()))
-    index: dict = {}
-    low: dict = {}
-    stack: list = []
-    on: set = set()
-    out: list[list] = []
-    counter = [0]
-
-    def visit(v):  # noqa: ANN001
-        index[v] = low[v] = counter[0]
-        counter[0] += 1
-        stack.append(v)
-        on.add(v)
-        for w in sorted(edges.get(v, ())):
-            if w not in index:
-                visit(w)
-                low[v] = min(low[v], low[w])
-            elif w in on:
-                low[v] = min(low[v], index[w])
-        if low[v] == index[v]:
-            comp = []
-            while True:
-                w = stack.pop()
-                on.discard(w)
-                comp.append(w)
-                if w == v:
-                    break
-            if len(comp) > 1:
-                out.append(sorted(comp))
-
-    for v in sorted(nodes):
-        if v not in index:
-            visit(v)
-    return sorted(out)
