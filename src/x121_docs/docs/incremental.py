@@ -7,7 +7,8 @@ the extra nav and the site folder are what the last successful build saw, MkDocs
 dirty=True and renders only the pages whose source is newer than their HTML.  Anything else (a page
 added or removed, a config edit, a failed or missing previous build) gives a full build.
 
-Material's search plugin indexes only the pages it renders, so SearchCache keeps each page's index
+Material's search plugin indexes only the pages it renders (and of a table page only what people
+search for, see NOT_SEARCHED), so SearchCache keeps each page's index
 entries keyed by a hash of what they are made from (URL, HTML, title, table of contents, metadata)
 and puts the index back together in page order: a dirty build's search_index.json is the one a full
 build writes, and a full build re-parses only the pages whose HTML changed.
@@ -18,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from pathlib import Path
 
 from mkdocs.plugins import BasePlugin, event_priority
@@ -25,7 +27,23 @@ from mkdocs.plugins import BasePlugin, event_priority
 STAGING = Path(".x121") / "docs-staging"
 STATE = "state.json"
 SEARCH_CACHE = "search-cache.json"
-FORMAT = 1  # bump when what is cached changes shape
+FORMAT = 2  # bump when what is cached changes shape
+# What people search for is table and column names and comments (issue 18): on a table page the
+# sections below are left out of the search index, and so out of Material's HTML parser, which
+# otherwise spends a third of a 2,000-table build there.  A renamed heading is merely indexed.
+TABLE_PAGES = "generated/tables/"
+NOT_SEARCHED = frozenset({"neighbourhood", "primary-key", "constraints", "indexes", "triggers",
+                          "foreign-keys-this-table-references", "referenced-by", "policies", "partitions"})
+_H2 = re.compile(r'(?=<h2 id="([^"]*)")')
+
+
+def searched_html(url: str, html: str) -> str:
+    """The part of a page's HTML that goes into the search index (see NOT_SEARCHED)."""
+    if not url.startswith(TABLE_PAGES) or "<h2" not in html:
+        return html
+    parts = _H2.split(html)  # [head, id1, section1, id2, section2, ...]
+    kept = [parts[0]] + [sec for hid, sec in zip(parts[1::2], parts[2::2]) if hid not in NOT_SEARCHED]
+    return "".join(kept)
 
 
 def build_key(root: Path, paths: list[str], site: Path, extra_nav: list | None) -> str:
@@ -117,8 +135,12 @@ class SearchCache(BasePlugin):
             ]).encode()).hexdigest()
             cached = self.entries.get(h, self.old_entries.get(h))
             if cached is None:
-                start = len(self.index.entries)
-                original(page)
+                start, content = len(self.index.entries), page.content
+                page.content = searched_html(page.url, content or "")
+                try:
+                    original(page)
+                finally:
+                    page.content = content
                 cached = self.index.entries[start:]
                 del self.index.entries[start:]
                 self.parsed += 1
