@@ -67,6 +67,28 @@ def build_key(root: Path, paths: list[str], site: Path, extra_nav: list | None) 
     return h.hexdigest()
 
 
+def same_nav(staging: Path, nav: object) -> bool:
+    """Record the nav MkDocs is given (it may come from code, not mkdocs.yml); False when it differs
+    from last time's, as every page shows it and a dirty build would leave stale ones."""
+    path = staging / "nav.json"
+    text = json.dumps(nav, sort_keys=True, default=str)
+    try:
+        same = path.read_text(encoding="utf-8") == text
+    except OSError:
+        same = False
+    if not same:
+        path.write_text(text, encoding="utf-8")
+    return same
+
+
+def _site_stamp(site: Path) -> int | None:
+    """When our last build wrote the search index: another tool writing site/ since then changes it."""
+    try:
+        return (site / "search" / "search_index.json").stat().st_mtime_ns
+    except OSError:
+        return None
+
+
 def previous_key(staging: Path) -> str | None:
     try:
         return json.loads((staging / STATE).read_text(encoding="utf-8")).get("key")
@@ -74,13 +96,23 @@ def previous_key(staging: Path) -> str | None:
         return None
 
 
+def can_build_dirty(staging: Path, key: str, site: Path) -> bool:
+    """The last build here succeeded with the same key, into a site/ nobody else has written since."""
+    try:
+        state = json.loads((staging / STATE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (state.get("key") == key and state.get("site") == _site_stamp(site) is not None
+            and (site / "index.html").is_file() and (staging / SEARCH_CACHE).is_file())
+
+
 def forget(staging: Path) -> None:
     """Before a build: until it succeeds, the next build must be a full one."""
     (staging / STATE).unlink(missing_ok=True)
 
 
-def remember(staging: Path, key: str) -> None:
-    (staging / STATE).write_text(json.dumps({"key": key}), encoding="utf-8")
+def remember(staging: Path, key: str, site: Path) -> None:
+    (staging / STATE).write_text(json.dumps({"key": key, "site": _site_stamp(site)}), encoding="utf-8")
 
 
 class _QuietDirty(logging.Filter):

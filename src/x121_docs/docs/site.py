@@ -87,14 +87,13 @@ def build_site(root: Path, files: dict[str, bytes], site_dir: Path | None = None
     wanted.update({f"{GENERATED.name}/{rel}": content for rel, content in files.items()})
     site = (site_dir or root / "site").resolve()
     key = incremental_build.build_key(root, list(wanted), site, extra_nav)
-    dirty = (incremental and incremental_build.previous_key(staging) == key and (site / "index.html").is_file()
-             and (staging / incremental_build.SEARCH_CACHE).is_file())
+    dirty = incremental and incremental_build.can_build_dirty(staging, key, site)
     staging.mkdir(parents=True, exist_ok=True)
     incremental_build.forget(staging)
     write_tree(staging / GENERATED.parent, wanted)
     index = mkdocs_build(root, site_dir, docs_dir=staging / GENERATED.parent, extra_nav=extra_nav, dirty=dirty,
                          search_cache=staging / incremental_build.SEARCH_CACHE)
-    incremental_build.remember(staging, key)
+    incremental_build.remember(staging, key, site)
     return index
 
 
@@ -151,6 +150,7 @@ def _run_mkdocs(config_file: str, docs_dir: str, site_dir: str, extra_nav: str =
             cfg["nav"] = [*cfg["nav"], *json.loads(extra_nav)]
         if search_cache:
             cfg.plugins["x121/search-cache"] = incremental_build.SearchCache(Path(search_cache))
+            dirty = incremental_build.same_nav(Path(search_cache).parent, cfg["nav"]) and dirty
         if dirty:
             incremental_build.quiet_dirty_warning()
         cfg.plugins.on_startup(command="build", dirty=dirty)
