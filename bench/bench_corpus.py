@@ -36,7 +36,7 @@ from corpus_support import drop, load, pg_dump_path, schema_names  # noqa: E402
 
 from x121_docs.config import Settings  # noqa: E402
 from x121_docs.database.connect import conn_params  # noqa: E402
-from x121_docs.database.embedded import wheel_version  # noqa: E402
+from x121_docs.database.embedded import EmbeddedServer, wheel_version  # noqa: E402
 
 SMOKE_SCHEMA = "chinook"
 
@@ -147,6 +147,8 @@ def main() -> int:
         rows = measure(server, names, repeat, with_site)
     finally:
         drop(server, f"bench_corpus_{SMOKE_SCHEMA}")
+        if not os.environ.get("DB_HOST"):  # the private server benchlib started for this run
+            EmbeddedServer(benchlib.WORK / "corpus" / "pgdata", 5432).stop()
     benchlib.publish(args, "corpus", markdown(rows, repeat, with_site, (before, benchlib.machine_note())))
     return 0
 

@@ -93,11 +93,13 @@ def synthetic(admin, n: int):  # noqa: ANN001, ANN202
         made.append(name)
     from x121_docs.database.connect import conn_params
 
-    with psycopg.connect(**conn_params(settings)) as conn:
+    with psycopg.connect(autocommit=True, **conn_params(settings)) as conn:
         for s in range(8):
             conn.execute(f"CREATE SCHEMA IF NOT EXISTS s{s}")
-        for st in stmts:
-            conn.execute(st)
+        for i in range(0, len(stmts), 100):  # one transaction per 100 tables: within max_locks_per_transaction
+            with conn.transaction():
+                for st in stmts[i:i + 100]:
+                    conn.execute(st)
     return settings
 
 
@@ -180,6 +182,7 @@ def main() -> int:
                     f"{t['diagrams']:.1f} | {t['total']:.1f} |")
         browser_rows.append(f"| {label} | `{b['svg']}` ({b['width']} x {b['height']} px) | {b['ready_ms']:.0f} | "
                             f"{b['median_px']:.1f} | {b['texts']} |")
+        print(rows[-1], browser_rows[-1], sep="\n", flush=True)
     text = "\n".join([
         "## ER diagrams (bench/bench_erd.py)", "",
         f"Machine: {benchlib.machine_note()}. Times in seconds (wall clock) unless noted.", "",

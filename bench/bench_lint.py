@@ -1,15 +1,19 @@
-"""Benchmark: catalog reflection and lint time on generated schemas, and static lint vs squawk.
+"""Benchmark: catalog reflection and lint time on generated schemas, and `lint --static` vs squawk.
 
-    .venv/bin/python bench/bench_lint.py [--sizes 100 500 2000] [--files 1000]
+    .venv/bin/python bench/bench_lint.py [--sizes 100 500 2000] [--files 1000] [--repeats 5]
+    .venv/bin/python bench/bench_lint.py --smoke      # tiny sizes, a few seconds (run by the tests)
 
-Targets (issue 5): lint of a 2,000-table database under 5 s; static lint throughput within 5x
-of squawk's (squawk-cli from PyPI, run on the same files in the same run).  Uses the
-configured server (the embedded one by default) and throwaway databases it drops.
+Targets: lint of a 2,000-table database under 5 s (issue 5); `x121-docs lint --static` on 1,000
+migration files within 2x of squawk's JSON run, both as whole commands (issue 18; squawk-cli from
+PyPI, the bench extra). The two commands run interleaved, `--repeats` times each; medians and
+the ratio per pair are printed. Uses the configured server (the embedded one by default) and
+throwaway databases it drops.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import platform
 import shutil
@@ -21,6 +25,8 @@ import time
 import uuid
 from dataclasses import replace
 from pathlib import Path
+
+import json
 
 from psycopg import sql
 
@@ -85,27 +91,58 @@ def migration_text(i: int) -> str:
     return text
 
 
-def bench_static(files: int) -> dict:
+def migration_names(files: int) -> list[str]:
+    """Valid, increasing migration file names: one second apart from 2026-01-01 00:00:00 UTC."""
+    start = dt.datetime(2026, 1, 1)
+    return [f"{(start + dt.timedelta(seconds=i)):%Y%m%d%H%M%S}_m{i:05d}.sql" for i in range(files)]
+
+
+def _timed(cmd: list[str], env: dict | None = None) -> tuple[float, int, str]:
+    t0 = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
+    return time.perf_counter() - t0, done.returncode, done.stdout
+
+
+def bench_static(files: int, repeats: int) -> dict:
+    """`x121-docs lint --static` vs `squawk --reporter json` on the same files, as whole commands."""
     folder = Path(tempfile.mkdtemp(prefix="x121_bench_static_"))
     try:
-        for i in range(files):
-            (folder / f"2026{i:010d}_m.sql").write_text(migration_text(i))
+        for i, name in enumerate(migration_names(files)):
+            (folder / name).write_text(migration_text(i))
         size = sum(p.stat().st_size for p in folder.iterdir())
-        ours = []
-        for _ in range(3):
-            t0 = time.perf_counter()
-            src = analyse_migrations(folder)
-            ours.append(time.perf_counter() - t0)
-        squawk = shutil.which("squawk", path=str(Path(sys.executable).parent)) or shutil.which("squawk")
-        theirs: list[float] = []
-        if squawk:
-            paths = sorted(str(p) for p in folder.iterdir())
-            for _ in range(3):
-                t0 = time.perf_counter()
-                subprocess.run([squawk, *paths], capture_output=True, check=False)
-                theirs.append(time.perf_counter() - t0)
-        return {"files": files, "bytes": size, "ours_s": statistics.median(ours), "source_findings": len(src.hits),
-                "squawk_s": statistics.median(theirs) if theirs else None, "squawk": bool(squawk)}
+        t0 = time.perf_counter()
+        src = analyse_migrations(folder)
+        in_process = time.perf_counter() - t0
+        bindir = Path(sys.executable).parent
+        args = ["--static", "--migrations", str(folder), "--format", "json", "--no-baseline"]
+        ours_cmd = [str(bindir / "x121-docs"), "lint", *args]
+        lint_cmd = [str(bindir / "x121-lint"), *args]  # the pre-commit entry: the lint command alone
+        squawk = shutil.which("squawk", path=str(bindir)) or shutil.which("squawk")
+        theirs_cmd = [squawk, "--reporter", "json", *sorted(str(p) for p in folder.iterdir())] if squawk else None
+        env = {**os.environ, "X121_MIGRATIONS_DIR": str(folder)}
+        ours, alone, theirs, ratios, ratios_alone = [], [], [], [], []
+        findings = None
+        for _ in range(repeats):  # interleaved, so load changes hit both alike
+            t, code, out = _timed(ours_cmd, env)
+            if code not in (0, 1):
+                raise SystemExit(f"x121-docs lint --static failed with exit {code}")
+            findings = len(json.loads(out)["findings"])
+            ours.append(t)
+            t1, code1, out1 = _timed(lint_cmd, env)
+            if code1 != code or len(json.loads(out1)["findings"]) != findings:
+                raise SystemExit("x121-lint --static and x121-docs lint --static disagree")
+            alone.append(t1)
+            if theirs_cmd:
+                t2, _, _ = _timed(theirs_cmd)
+                theirs.append(t2)
+                ratios.append(t / t2)
+                ratios_alone.append(t1 / t2)
+        return {"files": files, "bytes": size, "in_process_s": in_process, "ours_s": statistics.median(ours),
+                "alone_s": statistics.median(alone),
+                "ratio_alone": statistics.median(ratios_alone) if ratios_alone else None,
+                "findings": findings, "source_hits": len(src.hits), "squawk": bool(squawk),
+                "squawk_s": statistics.median(theirs) if theirs else None,
+                "ratio": statistics.median(ratios) if ratios else None}
     finally:
         shutil.rmtree(folder)
 
@@ -114,25 +151,31 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[100, 500, 2000])
     ap.add_argument("--files", type=int, default=1000)
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--smoke", action="store_true", help="tiny sizes: proves the script runs (a few seconds)")
+    ap.add_argument("--static-only", action="store_true", help="only the lint --static vs squawk comparison")
     args = ap.parse_args()
-    settings = resolve(load_settings())
+    if args.smoke:
+        args.sizes, args.files, args.repeats = [5], 20, 1
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"load average {os.getloadavg()[0]:.2f}")
-    print("| tables | FKs | catalog queries | reflect (s) | rules (s) | reflect + rules (s) | findings |")
-    print("|---:|---:|---:|---:|---:|---:|---:|")
-    for n in args.sizes:
-        r = bench_catalog(settings, n)
-        print(f"| {r['tables']} | {r['fks']} | {r['queries']} | {r['reflect_s']:.3f} | {r['rules_s']:.3f} | "
-              f"{r['total_s']:.3f} | {r['findings']} |", flush=True)
-    s = bench_static(args.files)
-    ours_rate = s["files"] / s["ours_s"]
-    line = f"static: {s['files']} files ({s['bytes'] / 1e6:.2f} MB): x121 source lint {s['ours_s']:.3f} s ({ours_rate:.0f} files/s)"
+    if not args.static_only:
+        settings = resolve(load_settings())
+        print("| tables | FKs | catalog queries | reflect (s) | rules (s) | reflect + rules (s) | findings |")
+        print("|---:|---:|---:|---:|---:|---:|---:|")
+        for n in args.sizes:
+            r = bench_catalog(settings, n)
+            print(f"| {r['tables']} | {r['fks']} | {r['queries']} | {r['reflect_s']:.3f} | {r['rules_s']:.3f} | "
+                  f"{r['total_s']:.3f} | {r['findings']} |", flush=True)
+    s = bench_static(args.files, args.repeats)
+    line = (f"static: {s['files']} files ({s['bytes'] / 1e6:.2f} MB), {args.repeats} interleaved runs: "
+            f"`x121-docs lint --static` {s['ours_s']:.3f} s, `x121-lint --static` {s['alone_s']:.3f} s as commands "
+            f"({s['findings']} findings; {s['in_process_s']:.3f} s in process)")
     if s["squawk_s"]:
-        rate = s["files"] / s["squawk_s"]
-        line += (f"; squawk {s['squawk_s']:.3f} s ({rate:.0f} files/s); x121 time / squawk time = "
-                 f"{s['ours_s'] / s['squawk_s']:.2f}x")
+        line += (f"; `squawk --reporter json` {s['squawk_s']:.3f} s; ratio (median per pair) x121-docs "
+                 f"{s['ratio']:.2f}x, x121-lint {s['ratio_alone']:.2f}x")
     else:
-        line += "; squawk not installed (pip install squawk-cli)"
+        line += "; squawk not installed (pip install squawk-cli, the bench extra)"
     print(line)
 
 

@@ -197,3 +197,52 @@ def test_every_diagram_page_is_between_1_3_and_3_1(corpus_catalog, name):
             sizes[path] = float(m.group(1)) / float(m.group(2))
     assert sizes and all(1 / 3 <= a <= 3 for a in sizes.values()), {p: round(a, 2) for p, a in sizes.items()
                                                                       if not 1 / 3 <= a <= 3}
+
+
+def test_groups_are_the_same_in_every_process(corpus_catalog, tmp_path):
+    """networkx breaks ties by iteration order; the groups (and so the pages) must not depend on the
+    process's hash seed.  openstreetmap at a cap of 6 forces modularity and bisection splits."""
+    import pickle
+    import subprocess
+    import sys
+
+    _, cat = corpus_catalog("openstreetmap")
+    path = tmp_path / "catalog.pickle"
+    path.write_bytes(pickle.dumps(cat))
+    script = ("import pickle, sys; from x121_docs.docs.config import DocsConfig; "
+              "from x121_docs.docs.groups import domain_groups; "
+              "cat = pickle.loads(open(sys.argv[1], 'rb').read()); "
+              "print(repr([(g.title, g.tables) for g in domain_groups(cat, DocsConfig(group_max_tables=6))]))")
+    runs = {subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True,
+                           env={**__import__("os").environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
+    assert len(runs) == 1 and "neighbours" in runs.pop()
+
+
+def test_catalog_text_stays_text_in_the_svg_and_its_metadata(fresh_db):
+    """Names and comments reach the SVG escaped: it parses as XML with no element the catalog wrote, and
+    the viewer's metadata gives the exact strings back (the viewer shows them with textContent)."""
+    import xml.etree.ElementTree as ET
+
+    evil = 'x<script>alert(1)</script>&"'
+    comment = "</metadata><script>alert(2)</script>"
+    with psycopg.connect(autocommit=True, **conn_params(fresh_db)) as conn:
+        conn.execute(sql.SQL("CREATE TABLE {} (id bigint PRIMARY KEY, {} text)").format(
+            sql.Identifier(evil), sql.Identifier("<b>col</b>")))
+        conn.execute(sql.SQL("CREATE TABLE child (id bigint PRIMARY KEY, p_id bigint CONSTRAINT {} REFERENCES {})")
+                     .format(sql.Identifier("fk<img src=x>"), sql.Identifier(evil)))
+        conn.execute(sql.SQL("COMMENT ON CONSTRAINT {} ON child IS {}").format(sql.Identifier("fk<img src=x>"),
+                                                                               sql.Literal(comment)))
+    cat = reflect_settings(fresh_db)
+    files = erd_files(cat, tables=[("public", "child")])
+    for path, content in files.items():
+        if not path.endswith(".svg"):
+            continue
+        root = ET.fromstring(content.decode())
+        tags = {el.tag.rpartition("}")[2] for el in root.iter()}
+        assert not tags & {"script", "img", "b", "foreignObject"}, (path, tags)
+        meta = svg_meta(content.decode())
+        if path == "erd-schema.svg":
+            assert evil in [t["name"] for t in meta["tables"]]
+            fk = next(f for f in meta["fks"] if f["name"] == "fk<img src=x>")
+            assert fk["comment"] == comment and fk["parent"] == evil
+    assert "<script>" not in files["erd.md"].decode()

@@ -151,7 +151,8 @@ def test_json_format(run_cli, violating):
     f = next(f for f in data["findings"] if f["rule"] == "status-as-lookup")
     assert f == {"rule": "status-as-lookup", "severity": "error", "object": "alphas.status", "file":
                  "migrations/20260101000000_a.sql", "line": 3, "message": f["message"], "detail": "text-status",
-                 "fingerprint": f["fingerprint"]}
+                 "fingerprint": f["fingerprint"], "doc": "lint/rules/status-as-lookup/",
+                 "evidence": ["type text", "name 'status' (ends in 'status')"]}
     assert data["metrics"]["select_star"] == {"value": 1}
     assert data["metrics"]["status_columns_lookup_fk"] == {"value": 0.0, "numerator": 0, "denominator": 2}
     assert data["counts"]["error"] == len([x for x in data["findings"] if x["severity"] == "error"])
@@ -173,7 +174,8 @@ def test_sarif_validates_against_the_official_schema(run_cli, violating):
 def test_markdown_table_and_github_formats(run_cli, violating):
     code, md, _ = run_cli("lint", "--format", "markdown")
     assert code == 1 and md.startswith("## Schema compliance report")
-    assert "| error | `status-as-lookup` | `alphas.status` | migrations/20260101000000_a.sql:3 |" in md
+    assert ("| error | [`status-as-lookup`](lint/rules/status-as-lookup/) | `alphas.status` | "
+            "migrations/20260101000000_a.sql:3 |") in md
     assert "| SELECT * occurrences | 1 |" in md
     code, gh, _ = run_cli("lint", "--format", "github")
     lines = gh.splitlines()

@@ -27,7 +27,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("migrate", "x121_docs.migrate.commands",
      "SQL migrations (SQLx-compatible ledger): run, status, check, new, baseline"),
     ("lint", "x121_docs.lint.commands",
-     "check the schema conventions: migrations (default), --db, or --code PATHS"),
+     "check the schema conventions: migrations (default), --static, --db, or --code PATHS"),
     ("docs", "x121_docs.docs.commands", "the schema docs site: build, serve, check for drift"),
     ("scan", "x121_docs.integrity.commands", "integrity scans: orphaned rows, file drift, data dependencies"),
     ("delete-preview", "x121_docs.integrity.commands",

@@ -1,7 +1,12 @@
-"""Names of catalog objects: singular/plural with a real inflector, and the 63-byte shortening rule.
+"""Names of catalog objects: singular/plural, snake_case, and the 63-byte shortening rule.
 
-One place for both, because the linter's naming rules, the integrity messages ("3 segment
+One place for all of them, because the linter's naming rules, the integrity messages ("3 segment
 approvals") and the soft-reference guesses must agree on what a table's singular is.
+
+Singular and plural come from `inflection` (the Rails inflector: a few milliseconds to import;
+`inflect` 7 costs about a second at import because typeguard instruments it) corrected by the
+override lists below. `inflector()` (the `inflect` engine) stays for the indefinite article of
+the integrity messages, imported only when a message needs it.
 
 PostgreSQL silently truncates identifiers to 63 bytes, so a template name such as
 `idx_{table}_{cols}` can collide or lose its meaning.  The workbench's deterministic rule:
@@ -31,19 +36,58 @@ SINGULAR_OVERRIDES: dict[str, str] = {
     "news": "news",
     "aliases": "alias",
     "analyses": "analysis",
+    "trans": "trans",  # the usual abbreviation of transactions: never `tran`
+    "leaves": "leaf",
+    "caches": "cache",
+    "species": "species",
 }
+#: Mass nouns: a table of them is named with the word itself (`documentation`, `staff`).
+UNCOUNTABLE = frozenset({"documentation", "information", "staff", "inventory", "equipment", "feedback", "software",
+                         "hardware", "music", "knowledge", "content", "evidence", "research", "traffic", "weather",
+                         "furniture", "advice", "personnel", "metadata", "data", "media", "news", "series", "species"})
 #: Singular words the inflector would take for plurals.
-SINGULAR_WORDS = frozenset({"status", "alias", "analysis", "bus", "process", "address", "access", "class"})
+SINGULAR_WORDS = frozenset({"status", "alias", "analysis", "bus", "process", "address", "access", "class", "canvas",
+                            "bonus", "campus", "census", "corpus", "genus", "focus", "radius", "atlas", "gas", "lens",
+                            "iris", "virus", "basis", "crisis", "thesis", "axis", "sms", "dns", "gps", "os", "yes"})
 
 _SNAKE = re.compile(r"[a-z_][a-z0-9_]*")
+_PLAIN = re.compile(r"[a-z_][a-z0-9_$]*")
+
+
+def snake_case_problem(name: str) -> str | None:
+    """What keeps `name` from being snake_case (lower-case words joined by single underscores), or None.
+
+    A trailing underscore (`key_`, `type_`: the usual way round a reserved word) and a leading
+    one (`_sqlx_migrations`) are fine.
+    """
+    if _SNAKE.fullmatch(name):
+        return "has an empty word (a double underscore)" if "__" in name.strip("_") else None
+    problems = []
+    if any(ch.isupper() for ch in name):
+        problems.append("has upper-case letters (so it must be double-quoted in every query)")
+    other = sorted({ch for ch in name if not (ch.isalnum() or ch == "_") or (ch.isalpha() and not ch.isascii())})
+    if other:
+        problems.append("has characters other than a-z, 0-9 and _ (" + " ".join(repr(ch) for ch in other) + ")")
+    if name[:1].isdigit():
+        problems.append("starts with a digit")
+    if "__" in name.strip("_"):
+        problems.append("has an empty word (a double underscore)")
+    return "; ".join(problems) or "is not snake_case"
 
 
 def is_snake_case(name: str) -> bool:
-    return bool(_SNAKE.fullmatch(name)) and "__" not in name and not name.endswith("_")
+    return snake_case_problem(name) is None
+
+
+def is_plain_identifier(name: str) -> bool:
+    """True when `name` needs no double quotes in SQL (lower case, no reserved keyword)."""
+    from pglast.keywords import RESERVED_KEYWORDS
+
+    return bool(_PLAIN.fullmatch(name)) and name not in RESERVED_KEYWORDS
 
 
 @lru_cache(maxsize=1)
-def inflector():  # noqa: ANN201 - inflect.engine; building one is slow, one is enough
+def inflector():  # noqa: ANN201 - inflect.engine, for the indefinite article only (slow to import)
     import inflect
 
     return inflect.engine()
@@ -53,19 +97,36 @@ def inflector():  # noqa: ANN201 - inflect.engine; building one is slow, one is 
 def singular_word(word: str) -> str:
     if word in SINGULAR_OVERRIDES:
         return SINGULAR_OVERRIDES[word]
-    if word in SINGULAR_WORDS:
+    if word in UNCOUNTABLE:
         return word
-    result = inflector().singular_noun(word)
-    return result if result else word
+    if word in SINGULAR_WORDS or not word.isalpha():
+        return word
+    import inflection
+
+    return inflection.singularize(word) or word
 
 
 @lru_cache(maxsize=4096)
 def is_plural_word(word: str) -> bool:
-    if word in SINGULAR_OVERRIDES:
+    if word in SINGULAR_OVERRIDES or word in UNCOUNTABLE:
         return True
     if word in SINGULAR_WORDS or not word.isalpha():
         return False
-    return bool(inflector().singular_noun(word))
+    return singular_word(word) != word
+
+
+@lru_cache(maxsize=4096)
+def plural_word(word: str) -> str:
+    if word in UNCOUNTABLE:
+        return word
+    for plural_form, single in SINGULAR_OVERRIDES.items():
+        if single == word:
+            return plural_form
+    if not word.isalpha():
+        return word
+    import inflection
+
+    return inflection.pluralize(word) or word
 
 
 def singular(table: str) -> str:
@@ -77,7 +138,7 @@ def singular(table: str) -> str:
 def plural(name: str) -> str:
     """Plural of a snake_case noun phrase: only the last word changes (`approval_status` -> `approval_statuses`)."""
     head, sep, last = name.rpartition("_")
-    return f"{head}{sep}{inflector().plural_noun(last) or last}"
+    return f"{head}{sep}{plural_word(last)}"
 
 
 def is_plural(table: str) -> bool:

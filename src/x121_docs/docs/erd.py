@@ -150,9 +150,29 @@ def layout(dot_source: str | None = None, agraph=None, meta: dict | None = None,
         return other
     best = min((svg, other), key=lambda s: abs(_log(s.aspect)))
     g.graph_attr["rankdir"] = first if best is svg else g.graph_attr["rankdir"]
+    radial = _radial(g, meta)  # a star (a hub and its many referrers): twopi puts it at the centre
+    if radial is not None and ASPECT_MIN <= radial.aspect <= ASPECT_MAX:
+        return radial
     # ratio = height / width wanted: Graphviz scales the positions up in the short direction.
     g.graph_attr["ratio"] = f"{1 / ASPECT_MAX * 1.02:.4f}" if best.aspect > ASPECT_MAX else f"{1 / ASPECT_MIN * 0.98:.4f}"
     return normalize_svg(_render(g, prog), meta)
+
+
+def _radial(g, meta: dict | None) -> Svg | None:
+    """The same graph laid out by twopi around its best-connected node (the focus of a neighbourhood,
+    or a hub): a star whose hundred leaves dot would stack in one rank comes out round."""
+    degree = {n: g.degree(n) for n in g.nodes()}
+    if not degree or max(degree.values()) < 8:
+        return None
+    root = min(degree, key=lambda n: (-degree[n], str(n)))
+    # Set on the graph itself (AGraph.copy() goes through DOT text and loses the HTML-like labels).
+    g.graph_attr.update(root=str(root), overlap="false", sep="+8", ranksep="1.2")
+    try:
+        return normalize_svg(_render(g, "twopi"), meta)
+    finally:
+        for name in ("root", "overlap", "sep"):
+            g.graph_attr[name] = ""
+        g.graph_attr["ranksep"] = "0.8"
 
 
 def _log(x: float) -> float:

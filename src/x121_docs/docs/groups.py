@@ -103,22 +103,38 @@ def linked_tables(catalog: Catalog) -> set[Key]:
     return out
 
 
+def _int_graph(g: nx.Graph, nodes) -> tuple[nx.Graph, list[Key]]:
+    """The subgraph on `nodes` as a new graph with integer labels in sorted order, edges inserted sorted.
+
+    networkx breaks ties by the order it meets nodes and edges, and a subgraph view iterates a Python
+    set of table-name tuples (hash-seeded per process): a plain graph built in sorted order makes the
+    communities, and so the generated pages, the same in every run."""
+    keys = sorted(nodes)
+    index = {k: i for i, k in enumerate(keys)}
+    h = nx.Graph()
+    h.add_nodes_from(range(len(keys)))
+    edges = sorted((min(index[a], index[b]), max(index[a], index[b]), d.get("weight", 1.0))
+                   for a in keys for b, d in g[a].items() if b in index and index[a] < index[b])
+    h.add_weighted_edges_from(edges)
+    return h, keys
+
+
 def _split(g: nx.Graph, nodes, cap: int) -> list[frozenset]:
     """Communities of the subgraph on `nodes`, each at most `cap` tables: modularity first, a
     Kernighan-Lin bisection where modularity does not cut, recursively."""
-    sub = g.subgraph(nodes)
-    if len(sub) <= cap:
-        return [frozenset(sub)]
+    h, keys = _int_graph(g, nodes)
+    if len(keys) <= cap:
+        return [frozenset(keys)]
     out: list[frozenset] = []
-    comps = sorted((sorted(c) for c in nx.connected_components(sub)), key=lambda c: (-len(c), c[0]))
+    comps = sorted((sorted(keys[i] for i in c) for c in nx.connected_components(h)), key=lambda c: (-len(c), c[0]))
     if len(comps) > 1:
         for comp in comps:
             out.extend(_split(g, comp, cap))
         return out
-    parts = [sorted(p) for p in nx.community.greedy_modularity_communities(sub, weight="weight")]
+    parts = nx.community.greedy_modularity_communities(h, weight="weight")
     if len(parts) < 2:
-        parts = [sorted(p) for p in nx.community.kernighan_lin_bisection(sub, weight="weight", seed=0)]
-    for part in sorted(parts, key=lambda p: (-len(p), p[0])):
+        parts = nx.community.kernighan_lin_bisection(h, weight="weight", seed=0)
+    for part in sorted((sorted(keys[i] for i in p) for p in parts), key=lambda p: (-len(p), p[0])):
         out.extend(_split(g, part, cap))
     return out
 

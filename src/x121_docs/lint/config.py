@@ -5,11 +5,17 @@
     allowed-extensions = ["plpgsql", "vector"]
     allow-char-columns = ["countries.iso_code"]          # char(n) that is truly fixed width
     ignore-tables = ["_sqlx_migrations"]                 # fnmatch patterns on [schema.]table
-    status-patterns = ["status", "state", "*_status", "*_state", "status_id", "*_status_id"]
+    status-patterns = ["status", "state", "*status", "*state", "status_id", "*status_id", "*state_id"]
     cascade-depth = 4
     normal-form-ignore-columns = ["name", "label", ...]
     baseline = ".x121-lint-baseline.json"
     fail-on = "error"
+    profile = "legacy"                                  # standard (default) | legacy
+    docs-url = "https://example.org/schema/"            # where the rule pages are published (links in reports)
+
+Profiles: `standard` runs every rule; `legacy` (adopting the linter on a schema written before
+the conventions) keeps the safety and integrity rules and turns off the pure naming and
+house-convention rules; severities set explicitly still win. Use it with the baseline.
 
 Unknown keys and bad values are errors naming the key, so a typo never silently disables a check.
 """
@@ -23,9 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
-from .rules import RULES, SEVERITIES
+from .rules import INTEGRITY, RULES, SAFETY, SEVERITIES
 
 OFF = "off"
+#: profile -> the rule categories it keeps
+PROFILES: dict[str, tuple[str, ...] | None] = {"standard": None, "legacy": (SAFETY, INTEGRITY)}
 
 
 @dataclass(frozen=True)
@@ -34,13 +42,30 @@ class LintConfig:
     allowed_extensions: tuple[str, ...] = ("plpgsql", "vector")
     allow_char_columns: tuple[str, ...] = ()
     ignore_tables: tuple[str, ...] = ("_sqlx_migrations",)
-    status_patterns: tuple[str, ...] = ("status", "state", "*_status", "*_state", "status_id", "*_status_id")
+    status_patterns: tuple[str, ...] = ("status", "state", "*status", "*state", "status_id", "*status_id", "*state_id")
     cascade_depth: int = 4
     normal_form_ignore_columns: tuple[str, ...] = (
         "id", "name", "label", "title", "description", "notes", "sort_order", "created_at", "updated_at", "deleted_at")
     baseline: str = ".x121-lint-baseline.json"
     fail_on: str = "error"
     source: str | None = None  # the file the configuration came from
+    profile: str = "standard"
+    explicit: frozenset[str] = frozenset()  # rules whose severity the configuration set by name
+    docs_url: str = ""  # base URL of the published docs site ("" = site-relative links)
+
+    def with_profile(self, profile: str) -> "LintConfig":
+        """This configuration under `profile` (rules set explicitly keep their severity)."""
+        if profile not in PROFILES:
+            raise ConfigError(f"Unknown lint profile {profile!r}: expected {' or '.join(PROFILES)}.")
+        keep = PROFILES[profile]
+        sev = {r.id: r.severity for r in RULES.values()}
+        sev.update({k: v for k, v in self.severities.items() if k in self.explicit})
+        if keep is not None:
+            sev.update({r.id: OFF for r in RULES.values() if r.category not in keep and r.id not in self.explicit})
+        return replace(self, severities=sev, profile=profile)
+
+    def rule_url(self, rule: str) -> str:
+        return f"{self.docs_url.rstrip('/')}/{RULES[rule].doc_url}" if self.docs_url else RULES[rule].doc_url
 
     def enabled(self, rule: str) -> bool:
         return self.severities.get(rule, OFF) != OFF
@@ -96,6 +121,7 @@ def config_from_mapping(section: dict[str, Any], where: str = "the configuration
                     raise ConfigError(f"Invalid severity {level!r} for rule {rule} in {where}: expected error, warning or off.")
                 sev[rule] = level
             changes["severities"] = sev
+            changes["explicit"] = frozenset(value)
         elif key in ("allowed-extensions", "allow-char-columns", "ignore-tables", "status-patterns",
                      "normal-form-ignore-columns"):
             changes[key.replace("-", "_")] = _strings(key, value, where)
@@ -113,8 +139,19 @@ def config_from_mapping(section: dict[str, Any], where: str = "the configuration
             if value not in SEVERITIES:
                 raise ConfigError(f"Invalid [tool.x121-lint] fail-on={value!r} in {where}: expected error or warning.")
             changes["fail_on"] = value
+        elif key == "profile":
+            if value not in PROFILES:
+                raise ConfigError(f"Invalid [tool.x121-lint] profile={value!r} in {where}: expected "
+                                  f"{' or '.join(PROFILES)}.")
+            changes["profile"] = value
+        elif key == "docs-url":
+            if not isinstance(value, str):
+                raise ConfigError(f"Invalid [tool.x121-lint] docs-url in {where}: expected a URL.")
+            changes["docs_url"] = value
         else:
             raise ConfigError(f"Unknown key {key!r} in [tool.x121-lint] ({where}).",
                               "Known keys: severity, allowed-extensions, allow-char-columns, ignore-tables, "
-                              "status-patterns, cascade-depth, normal-form-ignore-columns, baseline, fail-on, dependencies.")
-    return replace(cfg, **changes)
+                              "status-patterns, cascade-depth, normal-form-ignore-columns, baseline, fail-on, "
+                              "profile, docs-url, dependencies.")
+    out = replace(cfg, **changes)
+    return out.with_profile(out.profile) if out.profile != "standard" else out

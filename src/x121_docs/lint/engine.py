@@ -1,8 +1,11 @@
 """The linter's flow: source + catalog rules -> attribution -> suppressions -> baseline -> report.
 
-Three entry points, one per mode: `lint_migrations` (apply the folder to a throwaway database,
+Four entry points, one per mode: `lint_migrations` (apply the folder to a throwaway database,
 both kinds of rules, findings attributed to the file and line that introduced each object),
-`lint_database` (a live database, catalog rules only) and `lint_code` (SELECT * in code).
+`lint_static` (the source rules only, no database: the same source findings as the full lint),
+`lint_database` (a live database, catalog rules only, with data samples as evidence) and
+`lint_code` (SELECT * in code). Database modules are imported only by the modes that use them,
+so `lint --static` starts fast.
 """
 
 from __future__ import annotations
@@ -13,17 +16,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..catalog.model import Catalog
-from ..catalog.reflect import reflect, reflect_settings
-from ..config import Settings
-from ..database.connect import connect, resolve
+from typing import TYPE_CHECKING
+
 from ..errors import WorkbenchError
-from .apply import apply_to_throwaway
-from .catalog_rules import Hit, catalog_metrics, run_catalog_rules
-from .code import scan_code
 from .config import LintConfig
 from .report import Finding, LintReport, count_metric
 from .source import MigrationSource, SourceHit, analyse_migrations, display_path
+
+if TYPE_CHECKING:
+    from ..catalog.model import Catalog
+    from .scope import Hit
+    from ..config import Settings
 
 BASELINE_VERSION = 1
 
@@ -41,8 +44,8 @@ class Options:
 # -- building findings ----------------------------------------------------------------------------
 
 def _finding(config: LintConfig, rule: str, obj: str, message: str, file: str | None = None, line: int | None = None,
-             evidence: tuple[str, ...] = (), detail: str | None = None) -> Finding:
-    return Finding(rule, config.severity(rule), obj, message, file, line, evidence, detail)
+             evidence: tuple[str, ...] = (), detail: str | None = None, fix: str | None = None) -> Finding:
+    return Finding(rule, config.severity(rule), obj, message, file, line, evidence, detail, fix, config.rule_url(rule))
 
 
 def attribute(hits: Iterable[Hit], source: MigrationSource | None, config: LintConfig) -> list[Finding]:
@@ -50,13 +53,19 @@ def attribute(hits: Iterable[Hit], source: MigrationSource | None, config: LintC
     out = []
     for h in hits:
         where = next((source.defs[k] for k in h.keys if k in source.defs), None) if source else None
-        out.append(_finding(config, h.rule, h.object, h.message, *(where or (None, None)), h.evidence, h.detail))
+        out.append(_finding(config, h.rule, h.object, h.message, *(where or (None, None)), h.evidence, h.detail, h.fix))
     return out
 
 
 def _from_source(hits: Iterable[SourceHit], config: LintConfig) -> list[Finding]:
     return [_finding(config, h.rule, h.object, h.message, h.file, h.line, (), h.detail)
             for h in hits if config.enabled(h.rule)]
+
+
+def _suppressions(source: MigrationSource, findings: list[Finding]) -> list[str | None]:
+    by_file = {f.display: f for f in source.files}
+    return [by_file[f.file].suppression(f.rule, f.line) if f.file in by_file and f.rule != "invalid-suppression"
+            else None for f in findings]
 
 
 # -- baseline ------------------------------------------------------------------------------------
@@ -135,39 +144,74 @@ def _select_star_metric(findings: list[Finding]) -> dict:
 
 
 def lint_catalog(catalog: Catalog, config: LintConfig, source: MigrationSource | None = None,
-                 confirmed: tuple = ()) -> list[Finding]:
-    return attribute(run_catalog_rules(catalog, config, confirmed), source, config)
+                 probe=None, confirmed: tuple = ()) -> list[Finding]:  # noqa: ANN001
+    from .catalog_rules import run_catalog_rules
+
+    return attribute(run_catalog_rules(catalog, config, probe, confirmed), source, config)
 
 
 def lint_migrations(settings: Settings, folder: Path, config: LintConfig, options: Options = Options(),
                     catalog: Catalog | None = None) -> LintReport:
     """Apply `folder` to a throwaway database, run source and catalog rules, attribute, report.
 
-    `catalog`: the folder's catalog when the caller has already applied it (the review does)."""
-    source = analyse_migrations(folder)  # bad SQL fails here, before any database work
+    `catalog`: the folder's catalog when the caller has already applied it (the review does); the
+    rules then decide on the schema alone (no rows to sample)."""
+    from ..catalog.reflect import reflect
+    from ..database.connect import connect
+    from .apply import apply_to_throwaway
+    from .catalog_rules import catalog_metrics
+    from .probe import DataProbe
+
+    source = analyse_migrations(folder, config.enabled)  # bad SQL fails here, before any database work
     keep = changed_files(folder, options.changed) if options.changed else None
-    if catalog is None:
+    if catalog is not None:
+        findings = lint_catalog(catalog, config, source, None, options.dependencies)
+    else:
         with apply_to_throwaway(settings, folder) as temp, connect(temp, autocommit=True) as conn:
             catalog = reflect(conn)
-    findings = lint_catalog(catalog, config, source, options.dependencies)
+            with DataProbe.open(conn) as probe:  # rows the migrations seed are evidence too
+                findings = lint_catalog(catalog, config, source, probe, options.dependencies)
     findings += _from_source(source.hits, config)
-    for f in source.files:
-        findings += _from_source(f.bad_directives, config)
-    by_file = {f.display: f for f in source.files}
-    reasons = [by_file[f.file].suppression(f.rule, f.line) if f.file in by_file and f.rule != "invalid-suppression"
-               else None for f in findings]
     metrics = catalog_metrics(catalog, config)
     metrics["select_star"] = _select_star_metric(findings)
-    return _finish("migrations", display_path(folder), findings, reasons, metrics, config, options, keep)
+    return _finish("migrations", display_path(folder), findings, _suppressions(source, findings), metrics, config,
+                   options, keep)
+
+
+def lint_static(folder: Path, config: LintConfig, options: Options = Options(), only: set[str] | None = None) -> LintReport:
+    """The source rules over the migrations of `folder`, no database: for editors and pre-commit.
+
+    The whole folder is read (a rule must know which tables earlier files created); `only`
+    (display paths) limits the report to those files, as pre-commit passes the changed ones.
+    """
+    source = analyse_migrations(folder, config.enabled)
+    keep = changed_files(folder, options.changed) if options.changed else None
+    if only is not None:
+        keep = only if keep is None else keep & only
+    findings = _from_source(source.hits, config)
+    metrics = {"select_star": _select_star_metric(findings)}
+    return _finish("static", display_path(folder), findings, _suppressions(source, findings), metrics, config,
+                   options, keep)
 
 
 def lint_database(settings: Settings, config: LintConfig, options: Options = Options()) -> LintReport:
-    """Catalog rules on the live database of `settings` (no source, so no file/line and no suppressions)."""
+    """Catalog rules on the live database of `settings` (no source, so no file/line and no suppressions).
+
+    The database's rows serve as evidence where a rule asks (a status column's distinct values,
+    a copied column's agreement with its source), read in one read-only transaction.
+    """
+    from ..catalog.reflect import reflect
+    from ..database.connect import connect, resolve
+    from .catalog_rules import catalog_metrics
+    from .probe import DataProbe
+
     if options.changed:
         raise WorkbenchError("--changed works on migrations only, not with --db.")
     settings = resolve(settings)
-    catalog = reflect_settings(settings)
-    findings = lint_catalog(catalog, config, confirmed=options.dependencies)
+    with connect(settings, autocommit=True) as conn:
+        catalog = reflect(conn)
+        with DataProbe.open(conn) as probe:
+            findings = lint_catalog(catalog, config, probe=probe, confirmed=options.dependencies)
     return _finish("database", settings.url(), findings, [None] * len(findings), catalog_metrics(catalog, config),
                    config, options)
 
@@ -179,6 +223,8 @@ def lint_code(paths: list[Path], config: LintConfig, options: Options = Options(
         raise WorkbenchError(f"No such file or folder: {', '.join(missing)}.")
     if options.changed:
         raise WorkbenchError("--changed works on migrations only, not with --code.")
+    from .code import scan_code
+
     hits = [h for h in scan_code(paths) if config.enabled(h.hit.rule)]
     findings = [_finding(config, h.hit.rule, h.hit.object, h.hit.message, h.hit.file, h.hit.line) for h in hits]
     metrics = {"select_star": _select_star_metric(findings)}

@@ -37,8 +37,14 @@ class Finding:
     message: str
     file: str | None = None
     line: int | None = None
-    evidence: tuple[str, ...] = ()
+    evidence: tuple[str, ...] = ()  # why: the facts the finding rests on
     detail: str | None = None  # a sub-kind within the rule (e.g. 'type-mismatch'), stable for tooling
+    fix: str | None = None  # the DDL, where the fix is mechanical
+    doc: str = ""  # link to the rule's page
+
+    def __post_init__(self) -> None:
+        if not self.doc and self.rule in RULES:
+            object.__setattr__(self, "doc", RULES[self.rule].doc_url)
 
     @property
     def fingerprint(self) -> str:
@@ -65,6 +71,10 @@ class Finding:
             d["evidence"] = list(self.evidence)
         if self.detail:
             d["detail"] = self.detail
+        if self.fix:
+            d["fix"] = self.fix
+        if self.doc:
+            d["doc"] = self.doc
         return d
 
 
@@ -148,7 +158,11 @@ class LintReport:
         if self.findings:
             lines += ["| Severity | Rule | Object | Location | Message |", "|---|---|---|---|---|"]
             for f in self.findings:
-                lines.append(f"| {f.severity} | `{f.rule}` | `{_md(f.object)}` | {_md(f.location) or '-'} | {_md(f.message)} |")
+                rule = f"[`{f.rule}`]({f.doc})" if f.doc else f"`{f.rule}`"
+                why = f" Evidence: {'; '.join(f.evidence)}." if f.evidence else ""
+                fix = f" Fix: `{f.fix}`" if f.fix and "\n" not in f.fix and "`" not in f.fix else ""
+                lines.append(f"| {f.severity} | {rule} | `{_md(f.object)}` | {_md(f.location) or '-'} | "
+                             f"{_md(f.message + why)}{_md(fix)} |")
             lines.append("")
         else:
             lines += ["No findings.", ""]
@@ -164,13 +178,22 @@ class LintReport:
     def to_sarif(self) -> dict[str, Any]:
         rule_ids = sorted(RULES)
         index = {r: i for i, r in enumerate(rule_ids)}
-        rules = [{"id": r, "name": r, "shortDescription": {"text": RULES[r].summary},
-                  "defaultConfiguration": {"level": RULES[r].severity}} for r in rule_ids]
+        docs = {f.rule: f.doc for f in self.findings}
+        rules = []
+        for r in rule_ids:
+            entry = {"id": r, "name": r, "shortDescription": {"text": RULES[r].summary},
+                     "defaultConfiguration": {"level": RULES[r].severity}}
+            if RULES[r].rationale:
+                entry["fullDescription"] = {"text": RULES[r].rationale}
+            if docs.get(r, "").startswith(("http://", "https://")):
+                entry["helpUri"] = docs[r]
+            rules.append(entry)
         results = []
         for f in self.findings:
             result: dict[str, Any] = {
                 "ruleId": f.rule, "ruleIndex": index[f.rule], "level": f.severity,
-                "message": {"text": f"{f.object}: {f.message}"},
+                "message": {"text": f"{f.object}: {f.message}" + (f" Evidence: {'; '.join(f.evidence)}." if f.evidence else "")
+                            + (f" Fix: {f.fix}" if f.fix else "")},
                 "partialFingerprints": {"x121Lint/v1": f.fingerprint},
             }
             loc: dict[str, Any] = {"logicalLocations": [{"fullyQualifiedName": f.object}]}
@@ -208,7 +231,7 @@ class LintReport:
     def print_table(self, console) -> None:  # noqa: ANN001 (rich Console)
         from rich.table import Table
 
-        from ..output import esc
+        from ..output import esc as escape
 
         if self.findings:
             t = Table(title="Schema compliance", show_lines=False)
@@ -216,7 +239,12 @@ class LintReport:
                 t.add_column(col, overflow="fold")
             for f in self.findings:
                 style = "red" if f.severity == "error" else "yellow"
-                t.add_row(f"[{style}]{f.severity}[/]", *map(esc, (f.rule, f.object, f.location, f.message)))
+                msg = escape(f.message)
+                if f.evidence:
+                    msg += "\n[dim]evidence: " + escape("; ".join(f.evidence)) + "[/]"
+                if f.fix:
+                    msg += "\n[green]fix:[/] " + escape(f.fix)
+                t.add_row(f"[{style}]{f.severity}[/]", escape(f.rule), escape(f.object), escape(f.location), msg)
             console.print(t)
         if self.metrics:
             m = Table(title="Success metrics")
@@ -228,7 +256,7 @@ class LintReport:
             console.print(m)
         c = self.counts()
         console.print(f"{c['error']} error(s), {c['warning']} warning(s), {c['suppressed']} suppressed, "
-                      f"{c['baselined']} baselined ({self.mode}: {esc(self.target)}).")
+                      f"{c['baselined']} baselined ({self.mode}: {escape(self.target)}).")
 
 
 def _md(text: str) -> str:

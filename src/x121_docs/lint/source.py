@@ -1,29 +1,35 @@
-"""Source analysis of SQL files with pglast (the real PostgreSQL parser).
+"""SQL files parsed once with pglast (the real PostgreSQL parser), and the source rules run over them.
 
-For migrations it yields three things: where each object was introduced (file and line, for
-attributing catalog findings), the source-only findings (SELECT * in views, locking and
-destructive changes on tables created by earlier migrations, identifiers over 63 bytes),
-and the suppression comments.  Parse trees come from libpg_query as JSON (fast; locations in
+Each migration file is parsed once (`SqlFile`): statements with their parse trees and line
+spans, tokens, suppression comments. Attribution (`attribution.py`: which line introduced
+which object, which tables earlier files created) and every source rule (`rules/`, kind
+`source`) read those same trees. Parse trees come from libpg_query as JSON (fast; locations in
 bytes); comments come from the scanner (locations in characters).
 """
 
 from __future__ import annotations
 
 import bisect
-import json
+import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import orjson
 from pglast import parser
 
 from ..errors import WorkbenchError
-from .rules import RULES
+from .rules import RULES, SOURCE, registry
 
 DIRECTIVE = "x121-lint:"
+_NEWLINE = re.compile("\n")
+_SKIP = re.compile(r"(?:\s+|--[^\n]*|/\*.*?\*/)*", re.S)  # blanks and comments before a statement
+_LONG_NAME = re.compile(r'[^\s,;()."]{64,}|"[^"]{64,}"')  # a candidate identifier over 63 characters
 _COMMENT_TOKENS = ("SQL_COMMENT", "C_COMMENT")
+#: Shared by the source rules (and the schema review's lock analysis).
 VOLATILE_FUNCTIONS = frozenset({"random", "clock_timestamp", "timeofday", "gen_random_uuid", "uuid_generate_v1",
                                 "uuid_generate_v1mc", "uuid_generate_v4", "nextval", "txid_current", "uuidv4", "uuidv7"})
 SERIAL_TYPES = frozenset({"serial", "bigserial", "smallserial", "serial2", "serial4", "serial8"})
@@ -68,11 +74,12 @@ class SqlFile:
         self.path = path
         self.display = display
         self.text = path.read_text(encoding="utf-8") if text is None else text
-        self._newlines = [i for i, ch in enumerate(self.text) if ch == "\n"]
+        self.no_transaction = self.text.startswith("-- no-transaction")  # SQLx's marker: the file's first bytes
+        self._newlines = [m.start() for m in _NEWLINE.finditer(self.text)]
         self._ascii = self.text.isascii()
+        self._has_directives = DIRECTIVE in self.text
         try:
-            tree = json.loads(parser.parse_sql_json(self.text))
-            self.tokens = parser.scan(self.text)
+            tree = orjson.loads(parser.parse_sql_json(self.text))  # orjson: half of json's time on parse trees
         except parser.ParseError as exc:
             where = exc.args[1] if len(exc.args) > 1 else 0
             raise WorkbenchError(f"{display} line {self.line_of_char(where)}: {exc.args[0]}.",
@@ -81,6 +88,13 @@ class SqlFile:
         self.directives: list[Directive] = []
         self.bad_directives: list[SourceHit] = []
         self._read_directives()
+
+    _LONG_BYTES = re.compile(rb'[^\s,;()."]{64,}|"[^"]{64,}"')
+
+    @cached_property
+    def tokens(self) -> list:
+        """The scanner's tokens (comments included): only read where comments or exact spans matter."""
+        return parser.scan(self.text)
 
     # -- offsets ----------------------------------------------------------------------------
     def line_of_char(self, offset: int) -> int:
@@ -105,16 +119,27 @@ class SqlFile:
 
     # -- statements ------------------------------------------------------------------------
     def _statements(self, raw: list[dict]) -> list[Statement]:
-        code = [t for t in self.tokens if t.name not in _COMMENT_TOKENS]
-        starts = [t.start for t in code]
+        """Statements with the span of their first to last token (what suppression scopes need).
+
+        Without suppression comments only the first token matters (the line findings report),
+        found by skipping blanks and comments; the scanner runs only when there are directives.
+        """
+        exact = self._has_directives
+        if exact:
+            code = [t for t in self.tokens if t.name not in _COMMENT_TOKENS]
+            starts = [t.start for t in code]
         out = []
         for i, s in enumerate(raw):
             begin = self.char_of_byte(s.get("stmt_location", 0))
             length = s.get("stmt_len", 0)
             stop = self.char_of_byte(s.get("stmt_location", 0) + length) if length else len(self.text)
-            lo, hi = bisect.bisect_left(starts, begin), bisect.bisect_left(starts, stop)
-            toks = [t for t in code[lo:hi] if t.name != "ASCII_59"] or code[lo:lo + 1]
-            first, last = (toks[0].start, toks[-1].end + 1) if toks else (begin, stop)
+            if exact:
+                lo, hi = bisect.bisect_left(starts, begin), bisect.bisect_left(starts, stop)
+                toks = [t for t in code[lo:hi] if t.name != "ASCII_59"] or code[lo:lo + 1]
+                first, last = (toks[0].start, toks[-1].end + 1) if toks else (begin, stop)
+            else:
+                first = _SKIP.match(self.text, begin).end()
+                last = len(self.text[first:stop].rstrip().rstrip(";").rstrip()) + first
             (kind, node), = s["stmt"].items()
             out.append(Statement(i, kind, node, first, last, self.line_of_char(first), self.line_of_char(max(first, last - 1))))
         return out
@@ -127,6 +152,8 @@ class SqlFile:
 
     # -- suppressions -----------------------------------------------------------------------
     def _read_directives(self) -> None:
+        if not self._has_directives:
+            return
         code = [t for t in self.tokens if t.name not in _COMMENT_TOKENS]
         for tok in self.tokens:
             if tok.name not in _COMMENT_TOKENS:
@@ -139,7 +166,7 @@ class SqlFile:
             self._directive(text.split(DIRECTIVE, 1)[1].strip(), tok.start, line, code)
 
     def _bad(self, line: int, message: str) -> None:
-        self.bad_directives.append(SourceHit("invalid-suppression", f"{self.display}:{line}", message, self.display, line))
+        self.bad_directives.append(SourceHit("invalid-suppression", f"{self.path.name}:{line}", message, self.display, line))
 
     def _directive(self, body: str, char: int, line: int, code: list) -> None:
         head, _, tail = body.partition(" ")
@@ -203,6 +230,8 @@ class SqlFile:
 
     # -- identifiers -------------------------------------------------------------------------
     def long_identifiers(self) -> Iterator[SourceHit]:
+        if not (self._LONG_BYTES.search(self.text.encode()) if not self._ascii else _LONG_NAME.search(self.text)):
+            return  # no run of 64 name characters: nothing can be too long (the scanner need not run)
         for tok in self.tokens:
             if tok.name != "IDENT":
                 continue
@@ -216,7 +245,7 @@ class SqlFile:
 
 # -- parse-tree helpers --------------------------------------------------------------------------
 
-def _strings(items: list | None) -> list[str]:
+def strings(items: list | None) -> list[str]:
     return [i["String"]["sval"] for i in (items or []) if "String" in i]
 
 
@@ -257,31 +286,63 @@ def _target_stars(targets: list | None) -> Iterator[int]:
             yield rt.get("location", 0)
 
 
-def _func_names(node: Any) -> Iterator[str]:
+def func_names(node: Any) -> Iterator[str]:
     if isinstance(node, list):
         for item in node:
-            yield from _func_names(item)
+            yield from func_names(item)
     elif isinstance(node, dict):
         for key, val in node.items():
             if key == "FuncCall":
-                names = _strings(val.get("funcname"))
+                names = strings(val.get("funcname"))
                 if names:
                     yield names[-1].lower()
-            yield from _func_names(val)
+            yield from func_names(val)
 
 
 # -- migrations ----------------------------------------------------------------------------------
 
 @dataclass
 class MigrationSource:
-    """What the migration files say: object origins, source findings, the parsed files."""
+    """What the migration files say: the parsed files, object origins and history, source findings."""
 
     files: list[SqlFile] = field(default_factory=list)
-    defs: dict[tuple, tuple[str, int]] = field(default_factory=dict)
+    defs: dict[tuple, tuple[str, int]] = field(default_factory=dict)  # object key -> (file, line) that introduced it
+    created: dict[tuple[str, str], int] = field(default_factory=dict)  # table -> index of the file that created it
+    index_table: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    index_file: dict[tuple[str, str], int] = field(default_factory=dict)
+    contexts: list[StatementContext] = field(default_factory=list)  # every statement, in apply order
     hits: list[SourceHit] = field(default_factory=list)
 
     def file(self, display: str) -> SqlFile | None:
         return next((f for f in self.files if f.display == display), None)
+
+    def existing(self, rel: tuple[str, str], file_no: int) -> bool:
+        """Created by a migration file before `file_no` (so it may hold rows and be in use)."""
+        return rel in self.created and self.created[rel] < file_no
+
+
+@dataclass(frozen=True)
+class StatementContext:
+    """One statement with what a source rule needs around it."""
+
+    file_no: int
+    file: SqlFile
+    statement: Statement
+    schema: str  # the first schema of search_path at this statement
+
+    def rel(self, rv: dict) -> tuple[str, str]:
+        return (rv.get("schemaname") or self.schema, rv["relname"])
+
+    @staticmethod
+    def obj(rel: tuple[str, str], *rest: str) -> str:
+        base = rel[1] if rel[0] == "public" else f"{rel[0]}.{rel[1]}"
+        return ".".join((base, *rest))
+
+    def hit(self, rule: str, obj: str, message: str, line: int | None = None, detail: str | None = None) -> SourceHit:
+        return SourceHit(rule, obj, message, self.file.display, line or self.statement.line, detail)
+
+    def line_of_byte(self, offset: int) -> int:
+        return self.file.line_of_byte(offset)
 
 
 def migration_files(folder: Path) -> list[Path]:
@@ -293,232 +354,34 @@ def migration_files(folder: Path) -> list[Path]:
 
 def display_path(path: Path) -> str:
     """Relative to the working folder when inside it (what CI annotations and SARIF expect)."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    full, cwd = os.path.realpath(path), os.path.realpath(os.getcwd())
+    if full == cwd or full.startswith(cwd + os.sep):
+        return Path(os.path.relpath(full, cwd)).as_posix()
+    return path.as_posix()
 
 
-class _Walker:
-    def __init__(self, src: MigrationSource):
-        self.src = src
-        self.schema = "public"
-        self.created: dict[tuple[str, str], int] = {}  # table -> index of the file that created it
-        self.index_table: dict[tuple[str, str], tuple[str, str]] = {}
-        self.index_file: dict[tuple[str, str], int] = {}
-        self.file_no = 0
-        self.f: SqlFile
+def parse_migrations(folder: Path) -> MigrationSource:
+    """Parse every migration once, in apply order, and attribute objects; raise WorkbenchError on bad SQL."""
+    from .attribution import attribute_files
 
-    def rel(self, rv: dict) -> tuple[str, str]:
-        return (rv.get("schemaname") or self.schema, rv["relname"])
-
-    def define(self, key: tuple, line: int) -> None:
-        self.src.defs[key] = (self.f.display, line)
-
-    def hit(self, rule: str, obj: str, message: str, line: int, detail: str | None = None) -> None:
-        self.src.hits.append(SourceHit(rule, obj, message, self.f.display, line, detail))
-
-    def existing(self, rel: tuple[str, str]) -> bool:
-        """Created by an earlier migration file (so it may hold rows and be in use)."""
-        return rel in self.created and self.created[rel] < self.file_no
-
-    def obj(self, rel: tuple[str, str], *rest: str) -> str:
-        base = rel[1] if rel[0] == "public" else f"{rel[0]}.{rel[1]}"
-        return ".".join((base, *rest))
-
-    def walk(self, f: SqlFile, file_no: int) -> None:
-        self.f, self.file_no = f, file_no
-        for st in f.statements:
-            handler = getattr(self, f"on_{st.kind}", None)
-            if handler:
-                handler(st, st.node)
-
-    def _constraint(self, rel: tuple[str, str], con: dict, line: int, columns: list[str]) -> None:
-        kind = con.get("contype")
-        cols = columns or _strings(con.get("keys")) or _strings(con.get("fk_attrs"))
-        auto = {"CONSTR_PRIMARY": f"{rel[1]}_pkey", "CONSTR_UNIQUE": f"{rel[1]}_{'_'.join(cols)}_key",
-                "CONSTR_FOREIGN": f"{rel[1]}_{'_'.join(cols)}_fkey", "CONSTR_CHECK": f"{rel[1]}_{'_'.join(cols[:1]) or 'check'}_check",
-                "CONSTR_EXCLUSION": f"{rel[1]}_{'_'.join(cols)}_excl"}
-        if kind not in auto:
-            return
-        name = con.get("conname") or auto[kind]
-        self.define(("constraint", *rel, name), line)
-        if kind in ("CONSTR_PRIMARY", "CONSTR_UNIQUE", "CONSTR_EXCLUSION"):
-            self.define(("index", rel[0], name), line)
-            self.index_table[(rel[0], name)] = rel
-            self.index_file[(rel[0], name)] = self.file_no
-
-    def _column(self, rel: tuple[str, str], col: dict) -> None:
-        line = self.f.line_of_byte(col.get("location", 0))
-        self.define(("column", *rel, col["colname"]), line)
-        for c in col.get("constraints") or []:
-            con = c.get("Constraint", {})
-            self._constraint(rel, con, self.f.line_of_byte(con.get("location", col.get("location", 0))), [col["colname"]])
-
-    def on_VariableSetStmt(self, st: Statement, n: dict) -> None:
-        if n.get("name") == "search_path" and n.get("args"):
-            first = n["args"][0].get("A_Const", {}).get("sval", {}).get("sval")
-            if first:
-                self.schema = first
-
-    def on_CreateStmt(self, st: Statement, n: dict) -> None:
-        rel = self.rel(n["relation"])
-        self.define(("table", *rel), st.line)
-        self.created.setdefault(rel, self.file_no)
-        for elt in n.get("tableElts") or []:
-            if "ColumnDef" in elt:
-                self._column(rel, elt["ColumnDef"])
-            elif "Constraint" in elt:
-                con = elt["Constraint"]
-                self._constraint(rel, con, self.f.line_of_byte(con.get("location", 0)), [])
-
-    def on_AlterTableStmt(self, st: Statement, n: dict) -> None:
-        if n.get("objtype") not in (None, "OBJECT_TABLE") or "relation" not in n:
-            return
-        rel = self.rel(n["relation"])
-        old = self.existing(rel)
-        for item in n.get("cmds") or []:
-            cmd = item.get("AlterTableCmd", {})
-            sub, d = cmd.get("subtype"), cmd.get("def") or {}
-            if sub == "AT_AddColumn" and "ColumnDef" in d:
-                col = d["ColumnDef"]
-                self._column(rel, col)
-                if old:
-                    self._volatile_default(rel, col)
-            elif sub == "AT_AddConstraint" and "Constraint" in d:
-                con = d["Constraint"]
-                line = self.f.line_of_byte(con.get("location", 0)) if con.get("location", -1) >= 0 else st.line
-                self._constraint(rel, con, line, [])
-                if old:
-                    self._new_constraint(rel, con, line)
-            elif sub == "AT_AlterColumnType":
-                self.define(("column", *rel, cmd["name"]), st.line)
-                if old:
-                    tn = (d.get("ColumnDef", {}).get("typeName") or {})
-                    names = _strings(tn.get("names"))
-                    relaxing = names and names[-1] in RELAXING_TYPES and not tn.get("typmods")
-                    if not relaxing:
-                        self.hit("type-change-rewrite", self.obj(rel, cmd["name"]),
-                                 f"changing the type of {cmd['name']} rewrites {self.obj(rel)} under an ACCESS EXCLUSIVE lock",
-                                 st.line)
-            elif sub == "AT_DropColumn" and old:
-                self.hit("drop-object", self.obj(rel, cmd["name"]),
-                         f"dropping column {cmd['name']} destroys its data and breaks code that reads it", st.line)
-
-    def _volatile_default(self, rel: tuple[str, str], col: dict) -> None:
-        line = self.f.line_of_byte(col.get("location", 0))
-        names = _strings((col.get("typeName") or {}).get("names"))
-        if names and names[-1] in SERIAL_TYPES:
-            self.hit("volatile-default", self.obj(rel, col["colname"]),
-                     f"adding a {names[-1]} column fills it with nextval() row by row: the table is rewritten", line)
-            return
-        for c in col.get("constraints") or []:
-            con = c.get("Constraint", {})
-            if con.get("contype") == "CONSTR_DEFAULT":
-                volatile = sorted(set(_func_names(con.get("raw_expr"))) & VOLATILE_FUNCTIONS)
-                if volatile:
-                    self.hit("volatile-default", self.obj(rel, col["colname"]),
-                             f"volatile default ({', '.join(volatile)}()) on an existing table rewrites it; add the "
-                             "column without it, backfill in batches, then SET DEFAULT", line)
-
-    def _new_constraint(self, rel: tuple[str, str], con: dict, line: int) -> None:
-        kind = con.get("contype")
-        name = con.get("conname") or "(unnamed)"
-        if kind in ("CONSTR_FOREIGN", "CONSTR_CHECK") and not con.get("skip_validation") and con.get("initially_valid"):
-            self.hit("constraint-not-valid", self.obj(rel, name),
-                     f"adding {'an FK' if kind == 'CONSTR_FOREIGN' else 'a CHECK'} to an existing table scans it under lock: "
-                     "add it NOT VALID, then VALIDATE CONSTRAINT in a later step", line)
-        elif kind in ("CONSTR_UNIQUE", "CONSTR_PRIMARY") and not con.get("indexname"):
-            self.hit("constraint-not-valid", self.obj(rel, name),
-                     "adding a UNIQUE/PRIMARY KEY to an existing table builds its index under lock: CREATE UNIQUE INDEX "
-                     "CONCURRENTLY first, then ADD CONSTRAINT ... USING INDEX", line)
-
-    def on_IndexStmt(self, st: Statement, n: dict) -> None:
-        rel = self.rel(n["relation"])
-        cols = [p["IndexElem"].get("name") or "expr" for p in n.get("indexParams") or [] if "IndexElem" in p]
-        name = n.get("idxname") or f"{rel[1]}_{'_'.join(cols)}_idx"
-        self.define(("index", rel[0], name), st.line)
-        self.index_table[(rel[0], name)] = rel
-        self.index_file[(rel[0], name)] = self.file_no
-        if self.existing(rel) and not n.get("concurrent"):
-            self.hit("index-concurrently", self.obj(rel, name),
-                     f"CREATE INDEX on existing table {self.obj(rel)} blocks writes while it builds: use CONCURRENTLY "
-                     "(in a migration without a transaction)", st.line)
-
-    def on_DropStmt(self, st: Statement, n: dict) -> None:
-        kind = n.get("removeType")
-        for obj in n.get("objects") or []:
-            names = _strings(obj.get("List", {}).get("items")) if isinstance(obj, dict) else []
-            if not names:
-                continue
-            key = (names[-2] if len(names) > 1 else self.schema, names[-1])
-            if kind == "OBJECT_TABLE" and self.existing(key):
-                self.hit("drop-object", self.obj(key), f"dropping table {self.obj(key)} destroys its data", st.line)
-            elif kind == "OBJECT_INDEX" and not n.get("concurrent") and key in self.index_file \
-                    and self.index_file[key] < self.file_no:
-                self.hit("index-concurrently", self.obj(self.index_table[key], key[1]),
-                         f"DROP INDEX {key[1]} blocks its table: use DROP INDEX CONCURRENTLY", st.line)
-
-    def on_RenameStmt(self, st: Statement, n: dict) -> None:
-        kind = n.get("renameType")
-        if kind == "OBJECT_TABLE" and "relation" in n:
-            rel = self.rel(n["relation"])
-            new = (rel[0], n["newname"])
-            for key, where in list(self.src.defs.items()):
-                if key[0] in ("column", "constraint") and key[1:3] == rel:
-                    self.src.defs[(key[0], *new, *key[3:])] = where
-            self.define(("table", *new), st.line)
-            if rel in self.created:
-                self.created[new] = self.created[rel]
-            if self.existing(rel):
-                self.hit("rename-object", self.obj(rel), f"renaming table {self.obj(rel)} to {n['newname']} breaks running code",
-                         st.line)
-        elif kind == "OBJECT_COLUMN" and "relation" in n:
-            rel = self.rel(n["relation"])
-            self.define(("column", *rel, n["newname"]), st.line)
-            if self.existing(rel):
-                self.hit("rename-object", self.obj(rel, n["subname"]),
-                         f"renaming column {n['subname']} to {n['newname']} breaks running code", st.line)
-        elif kind == "OBJECT_INDEX" and "relation" in n:
-            self.define(("index", n["relation"].get("schemaname") or self.schema, n["newname"]), st.line)
-        elif kind == "OBJECT_TABCONSTRAINT" and "relation" in n:
-            self.define(("constraint", *self.rel(n["relation"]), n["newname"]), st.line)
-
-    def _view(self, st: Statement, rv: dict, query: Any) -> None:
-        rel = self.rel(rv)
-        self.define(("table", *rel), st.line)
-        for loc in star_locations(query):
-            self.hit("no-select-star", self.obj(rel), "view selects * : list the columns (a new column would change the view "
-                     "silently)", self.f.line_of_byte(loc))
-
-    def on_ViewStmt(self, st: Statement, n: dict) -> None:
-        self._view(st, n["view"], n.get("query"))
-
-    def on_CreateTableAsStmt(self, st: Statement, n: dict) -> None:
-        self._view(st, n["into"]["rel"], n.get("query"))
-
-    def on_CreateEnumStmt(self, st: Statement, n: dict) -> None:
-        names = _strings(n.get("typeName"))
-        self.define(("type", names[-2] if len(names) > 1 else self.schema, names[-1]), st.line)
-
-    def on_CreateDomainStmt(self, st: Statement, n: dict) -> None:
-        names = _strings(n.get("domainname"))
-        self.define(("type", names[-2] if len(names) > 1 else self.schema, names[-1]), st.line)
-
-    def on_CreateExtensionStmt(self, st: Statement, n: dict) -> None:
-        self.define(("extension", n["extname"]), st.line)
-
-    def on_CreateTrigStmt(self, st: Statement, n: dict) -> None:
-        self.define(("trigger", *self.rel(n["relation"]), n["trigname"]), st.line)
-
-
-def analyse_migrations(folder: Path) -> MigrationSource:
-    """Parse every migration in apply order; raise WorkbenchError naming file and line on bad SQL."""
     src = MigrationSource()
-    walker = _Walker(src)
-    for no, path in enumerate(migration_files(folder)):
-        f = SqlFile(path, display_path(path))
-        src.files.append(f)
-        walker.walk(f, no)
-        src.hits.extend(f.long_identifiers())
+    for path in migration_files(folder):
+        src.files.append(SqlFile(path, display_path(path)))
+    attribute_files(src)
+    return src
+
+
+def run_source_rules(src: MigrationSource, enabled=lambda rule: True) -> list[SourceHit]:  # noqa: ANN001
+    """Every source rule over the parsed files (each reads the shared parse trees)."""
+    hits: list[SourceHit] = []
+    for rid, rm in registry().items():
+        if rm.rule.kind == SOURCE and enabled(rid):
+            hits.extend(rm.check_source(src))
+    return hits
+
+
+def analyse_migrations(folder: Path, enabled=lambda rule: True) -> MigrationSource:  # noqa: ANN001
+    """Parse, attribute, run the source rules: what both the full lint and `lint --static` start from."""
+    src = parse_migrations(folder)
+    src.hits = run_source_rules(src, enabled)
     return src
