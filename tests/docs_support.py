@@ -95,3 +95,11 @@ def html_rows(page: str, heading_id: str) -> list[list[str]]:
     parser = _Tables()
     parser.feed(page)
     return next(rows for heading, rows in parser.tables if heading == heading_id)
+
+
+def md_dicts(text: str, header_starts: str) -> list[dict[str, str]]:
+    """The rows of a Markdown table as {header: cell} (columns the generator left out are absent)."""
+    lines = text.splitlines()
+    start = next(i for i, ln in enumerate(lines) if ln.startswith(header_starts))
+    header = [c.strip() for c in lines[start].strip().strip("|").split(" | ")]
+    return [dict(zip(header, r)) for r in md_rows(text, header_starts)]

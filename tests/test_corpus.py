@@ -187,7 +187,8 @@ def test_docs_document_every_relation_column_and_fk(name, run_on, facts, tmp_pat
         rows = {r[0]: r for r in _table_rows(pages[by_oid[rel]], "| Name | Columns | References")}
         row = rows.get(conname)
         expected = (_ACTIONS[deltype], _ACTIONS[updtype])
-        if row is None or not (row[4].startswith(expected[0]) and row[5].startswith(expected[1])) \
+        # columns: Name | Columns | References | On delete | On update | Referenced columns [| Notes]
+        if row is None or not (row[3].startswith(expected[0]) and row[4].startswith(expected[1])) \
                 or _display(ref_ns, ref_rel, multi) not in row[2]:
             wrong.append(f"{by_oid[rel]}.{conname}: expected {expected} -> {_display(ref_ns, ref_rel, multi)}, got {row}")
     assert wrong == [], f"{len(wrong)} FKs not documented with their actions: {wrong[:5]}"

@@ -12,7 +12,6 @@ import re
 import pytest
 from browser_support import poll, wait_js
 from docs_support import load_everything
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from x121_docs.docs.build import build
 
@@ -53,8 +52,8 @@ def search(page, query: str, timeout: float = 30.0) -> list[str]:  # noqa: ANN00
         box.fill("")
         box.press_sequentially(query, delay=20)
         try:
-            page.wait_for_function(f"{SEARCH_RESULTS}.length > 0", timeout=2_000)
-        except PlaywrightTimeout:  # not ready yet: type again
+            wait_js(page, f"{SEARCH_RESULTS}.length > 0", "search results", timeout=2)
+        except AssertionError:  # not ready yet: type again
             return None
         return page.evaluate(f"{SEARCH_RESULTS}.map(a => a.getAttribute('href'))")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import MIGRATIONS_DIR
-from docs_support import html_rows, load_everything, load_sql, md_rows, section, tree
+from docs_support import html_rows, load_everything, load_sql, md_dicts, md_rows, section, tree
 
 from x121_docs.catalog import graph, reflect_settings
 from x121_docs.config import Secret
@@ -33,7 +33,8 @@ def test_check_fails_after_a_migration_changes_the_schema_but_not_after_data(fre
     _write(mig, 20260102000000, "add_colour", "ALTER TABLE things ADD COLUMN colour text;")  # not applied yet
     assert run_cli("docs", "build")[0] == 0
     ledger = md_rows((cli_env / GEN / "migrations.md").read_text(), "| Version |")
-    assert [(r[0], r[2]) for r in ledger] == [("20260101000000", "applied"), ("20260102000000", "**pending**")]
+    assert [(r[0], r[2]) for r in ledger] == [("[20260101000000](migrations/20260101000000.md)", "applied"),
+                                              ("[20260102000000](migrations/20260102000000.md)", "**pending**")]
     code, out, err = run_cli("docs", "check")
     assert code == 0 and "matches the live schema" in out, err
 
@@ -44,7 +45,7 @@ def test_check_fails_after_a_migration_changes_the_schema_but_not_after_data(fre
     # a committed page that still holds a live value is drift: `docs build` would rewrite it
     listing = cli_env / GEN / "tables.md"
     committed = listing.read_text()
-    listing.write_text(committed.replace(EMPTY_LIVE, '<span class="x121-live">500</span>', 1))
+    listing.write_text(committed + '\n<span class="x121-live">500</span>\n')
     code, _, err = run_cli("docs", "check")
     assert code == 1 and "changed: tables.md" in err and "500" in err
     listing.write_text(committed)
@@ -71,15 +72,16 @@ def test_main_build_migrates_our_schema_and_builds_its_site(server_settings, db_
     gen = cli_env / GEN
     cat = reflect_settings(vector_db)
     statuses = (gen / "statuses.md").read_text()
-    lookups = [t for t in cat.base_tables if t.name.endswith("_statuses") or t.name == "roles"]
-    assert len(lookups) >= 8
-    for t in lookups:
-        values = md_rows(section(statuses, f"## {t.name}"), "| id |")
+    lookups = [t for t in cat.base_tables if t.name.endswith("_statuses") or t.name in ("roles", "job_types")]
+    assert len(lookups) >= 9 and {"roles", "job_types"} <= {t.name for t in lookups}
+    site_statuses = (cli_env / "site/generated/statuses.html").read_text()
+    for t in lookups:  # every lookup table, roles and job types too
+        values = md_dicts(section(statuses, f"## {t.name}"), "| id |")
         names = load_names(vector_db, t.name)
-        assert [v[1] for v in values] == names and names  # every seeded value, in sort order
-        assert all(v[-2] == EMPTY_LIVE for v in values)  # committed form: no usage count
-        shown = html_rows((cli_env / "site/generated/statuses.html").read_text(), t.name)
-        assert [(v[1], v[-2]) for v in shown] == [(n, "0") for n in names]  # the site shows them: none used yet
+        assert [v["name"] for v in values] == names and names  # every seeded value, in sort order
+        assert all("Rows using it" not in v for v in values)  # no live source: no count column, no zeros
+        assert [v[1] for v in html_rows(site_statuses, t.name)] == names
+    assert "Rows using it" not in site_statuses and "docs build --live" in statuses
     fks = md_rows((gen / "cascades.md").read_text(), "| Child table |")
     assert len(fks) == len(graph.declared_foreign_keys(cat)) > 10
     assert any("→" in p.read_text() for p in (gen / "tables").glob("*.svg"))  # statuses folded into columns

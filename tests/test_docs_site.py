@@ -1,5 +1,5 @@
 """The docs site for the fixture schema with every object kind: pages checked against the catalog;
-committed pages free of live values, the site showing them."""
+committed pages free of live values, the site showing them only with `--live`."""
 
 from __future__ import annotations
 
@@ -7,9 +7,13 @@ import re
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
-from docs_support import FIXTURES, html_rows, load_everything, load_sql, md_rows, recreate_database, section, tree
+import psycopg
+from docs_support import (FIXTURES, html_rows, load_everything, load_sql, md_dicts, md_rows, recreate_database,
+                          section, tree)
+from psycopg import sql
 
 from x121_docs.catalog import graph, reflect_settings
+from x121_docs.database.connect import conn_params
 from x121_docs.docs.build import build
 from x121_docs.docs.names import table_slug
 from x121_docs.docs.pages import LIVE_CLOSE, LIVE_OPEN, LIVE_SPAN
@@ -26,8 +30,9 @@ def test_site_for_fixture_schema_matches_catalog_and_is_deterministic(fresh_db, 
         INSERT INTO job_statuses (id, name) VALUES (1, 'queued'), (2, 'running'), (3, 'done');
         INSERT INTO projects (id, name) VALUES (1, 'p');
         INSERT INTO jobs (project_id, job_status_id) VALUES (1, 1), (1, 1), (1, 2);
+        COMMENT ON COLUMN vehicles.wheels IS 'How many wheels touch the road';
     """)
-    code, out, err = run_cli("docs", "build")
+    code, out, err = run_cli("docs", "build", "--live")  # live figures from the documented database itself
     assert code == 0, err
     root = cli_env
     assert (root / "site/index.html").is_file() and f"site: {root / 'site/index.html'}" in out
@@ -43,7 +48,7 @@ def test_site_for_fixture_schema_matches_catalog_and_is_deterministic(fresh_db, 
     # every declared FK in the cascade table with its actions, and nothing else
     cascades = (gen / "cascades.md").read_text()
     rows = md_rows(cascades, "| Child table |")
-    got = {(r[6], re.sub(r"\]\(.*", "", r[0]).lstrip("["), r[1], r[4], r[5]) for r in rows}
+    got = {(r[6], re.sub(r"\]\(.*", "", r[0]).lstrip("["), r[1], r[3], r[4]) for r in rows}
     want = {(fk.name, fk.table if fk.schema == "public" else f"{fk.schema}.{fk.table}", ", ".join(fk.columns),
              fk.on_delete, fk.on_update) for fk in graph.declared_foreign_keys(cat)}
     assert got == want and len(rows) == len(want) == 8
@@ -53,26 +58,30 @@ def test_site_for_fixture_schema_matches_catalog_and_is_deterministic(fresh_db, 
     assert "**Refuses the delete:** Audit.UserActions, app.shots" in projects
     assert "**Gets NULLs:** jobs" in projects  # jobs.parent_job_id, reached through the cascade
 
-    # status values with their usage counts: shown in the site, blank in the committed pages
+    # status values with their usage counts: shown in the live site; the committed pages have no count
+    # column at all (never zeros that look like data) and say how to get them
     counts = {r[1]: r[-2] for r in html_rows((root / "site/generated/statuses.html").read_text(), "job_statuses")}
     assert counts == {"queued": "2", "running": "1", "done": "0"}
     statuses = (gen / "statuses.md").read_text()
-    assert {r[1]: r[-2] for r in md_rows(section(statuses, "## job_statuses"), "| id |")} == \
-        dict.fromkeys(counts, EMPTY_LIVE)
+    values = md_dicts(section(statuses, "## job_statuses"), "| id |")
+    assert [v["name"] for v in values] == ["queued", "running", "done"]
+    assert all("Rows using it" not in v and "By column" not in v for v in values)
+    assert "docs build --live" in statuses and LIVE_OPEN not in statuses
 
     # table pages: FKs in and out with actions in their own columns, indexes, triggers, enums, partitions
     jobs = (gen / "tables/jobs.md").read_text()
     out_rows = md_rows(jobs, "| Name | Columns | References |")
-    assert ["fk_jobs_parent", "parent_job_id", "[jobs](jobs.md)", "id", "SET NULL", "NO ACTION",
-            "self-reference"] in out_rows
-    idx = {r[0]: r for r in md_rows(jobs, "| Name | Method | Keys |")}
-    assert idx["idx_jobs_open"][1] == "btree" and idx["idx_jobs_open"][3] == "priority"
-    assert idx["idx_jobs_open"][5] == "`status IS NOT NULL`"
+    assert ["fk_jobs_parent", "parent_job_id", "[jobs](jobs.md)", "SET NULL", "NO ACTION", "id",
+            "self-reference"] in out_rows  # the actions next to the referenced table
+    idx = {r["Name"]: r for r in md_dicts(jobs, "| Name | Method | Keys |")}
+    assert idx["idx_jobs_open"]["Method"] == "btree" and idx["idx_jobs_open"]["Include"] == "priority"
+    assert idx["idx_jobs_open"]["Partial predicate"] == "`status IS NOT NULL`"
     assert "job_status_id → job_statuses" in (gen / "tables/jobs.svg").read_text()  # folded lookup
     projects_page = (gen / "tables/projects.md").read_text()
     assert "| trg_projects_updated_at | BEFORE | UPDATE | ROW |" in projects_page
-    assert ["[app.shots](app.shots.md)", "project_id", "shots_project_id_fkey", "RESTRICT", "CASCADE", ""] in \
-        md_rows(projects_page, "| Table | Columns | Constraint |")
+    assert {"Table": "[app.shots](app.shots.md)", "Columns": "project_id", "On delete": "RESTRICT",
+            "On update": "CASCADE", "Constraint": "shots_project_id_fkey"} in \
+        md_dicts(projects_page, "| Table | Columns | On delete |")  # no Notes column: every row leaves it empty
     assert "enum: sad, ok, happy" in (gen / "tables/app.events.md").read_text()
     measurements = (gen / "tables/measurements.md").read_text()
     parts = md_rows(measurements, "| Partition | Bound |")
@@ -80,6 +89,13 @@ def test_site_for_fixture_schema_matches_catalog_and_is_deterministic(fresh_db, 
     listing = (gen / "tables.md").read_text().splitlines()
     i = next(n for n, ln in enumerate(listing) if ln.startswith("| [measurements]("))
     assert "↳ [measurements_2025]" in listing[i + 1] and "↳ [measurements_2026]" in listing[i + 2]
+
+    # inheritance: the parent lists its children, inherited columns are marked and keep the parent's comment
+    assert "inherited by [cars](cars.md)" in (gen / "tables/vehicles.md").read_text()
+    cars = {r["Column"]: r for r in md_dicts((gen / "tables/cars.md").read_text(), "| # | Column |")}
+    assert cars["**wheels**"]["Comment"] == "How many wheels touch the road<br>inherited from [vehicles](vehicles.md)"
+    assert cars["**doors**"].get("Comment", "") == ""
+    assert "view it with `x121-docs docs serve --no-build`" in out
 
     # diagrams: SVG files framed on the pages (the script inlines them), every box links to a page
     # that exists in the site
@@ -98,7 +114,7 @@ def test_site_for_fixture_schema_matches_catalog_and_is_deterministic(fresh_db, 
 
     # determinism: a second build changes nothing, in the pages nor in the site
     before_gen, before_site = tree(gen), tree(root / "site")
-    code, out, _ = run_cli("docs", "build")
+    code, out, _ = run_cli("docs", "build", "--live")
     assert code == 0 and "(0 written, 0 removed)" in out
     assert tree(gen) == before_gen
     assert tree(root / "site") == before_site
@@ -123,14 +139,12 @@ def test_committed_pages_are_the_same_on_any_database_and_only_the_site_shows_li
             recreate_database(settings)
         run_migrations(settings, migrations)
         load_sql(settings, seed + sql_text)
-        build(settings, tmp_path / name)
+        build(settings, tmp_path / name, live=settings)
     a, b = tmp_path / "a", tmp_path / "b"
 
     committed = tree(a / GEN)
     assert committed == tree(b / GEN)
-    spans = [m for path, content in committed.items() if path.endswith(".md")
-             for m in LIVE_SPAN.findall(content.decode())]
-    assert len(spans) > 20 and set(spans) == {EMPTY_LIVE}
+    assert not any(LIVE_OPEN.encode() in content for content in committed.values())  # no live figure at all
 
     site_a, site_b = tree(a / "site"), tree(b / "site")
     assert site_a.keys() == site_b.keys()
@@ -147,3 +161,34 @@ def test_committed_pages_are_the_same_on_any_database_and_only_the_site_shows_li
                         {"queued": "0", "running": "0", "done": "0"}]
     ledger = [html_rows((site / "site/generated/migrations.html").read_text(), "migrations")[0] for site in (a, b)]
     assert ledger[0][3] and ledger[1][3] and ledger[0][3] != ledger[1][3]  # applied at, shown and different
+
+
+def test_live_figures_come_from_the_live_database_and_only_with_live(fresh_db, server_settings, run_cli, cli_env,
+                                                                     monkeypatch):
+    """The schema from the documented database (no rows), the figures from the one LIVE_DB_* names."""
+    load_everything(fresh_db)
+    load_sql(fresh_db, "INSERT INTO job_statuses (id, name) VALUES (1, 'queued'), (2, 'running'), (3, 'done');")
+    live = replace(fresh_db, name=f"{fresh_db.name}_live")
+    with psycopg.connect(autocommit=True, **conn_params(server_settings, "postgres")) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(live.name)))
+    try:
+        load_everything(live)
+        load_sql(live, """
+            INSERT INTO job_statuses (id, name) VALUES (1, 'queued'), (2, 'running'), (3, 'done');
+            INSERT INTO projects (id, name) VALUES (1, 'p');
+            INSERT INTO jobs (project_id, job_status_id) SELECT 1, 3 FROM generate_series(1, 5);
+        """)
+        monkeypatch.setenv("LIVE_DB_NAME", live.name)
+        code, _, err = run_cli("docs", "build", "--live")
+        assert code == 0, err
+        site_page = (cli_env / "site/generated/statuses.html").read_text()
+        assert {r[1]: r[-2] for r in html_rows(site_page, "job_statuses")} == {"queued": "0", "running": "0",
+                                                                               "done": "5"}
+        code, _, err = run_cli("docs", "build")  # no live source: no count column in the site either
+        assert code == 0, err
+        site_page = (cli_env / "site/generated/statuses.html").read_text()
+        assert "Rows using it" not in site_page and "docs build --live" in site_page
+        assert [r[1] for r in html_rows(site_page, "job_statuses")] == ["queued", "running", "done"]
+    finally:
+        with psycopg.connect(autocommit=True, **conn_params(server_settings, "postgres")) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(live.name)))

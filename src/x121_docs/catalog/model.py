@@ -351,7 +351,8 @@ class Catalog:
     def enum(self, schema: str, name: str) -> EnumType | None:
         return next((e for e in self.enums if (e.schema, e.name) == (schema, name)), None)
 
-    def lookup_tables(self, suffixes: tuple[str, ...] = ("_statuses",), extra: tuple[str, ...] = ("roles",)) -> tuple[Table, ...]:
-        """Status-style lookup tables: `{domain}_statuses` (plus named extras such as `roles`)."""
-        return tuple(t for t in self.base_tables
-                     if not t.is_partition and (t.name.endswith(suffixes) or t.name in extra))
+    def lookup_tables(self, rule=None) -> tuple[Table, ...]:  # noqa: ANN001 - facts.LookupRule
+        """Lookup tables by the one definition (`facts.LookupRule`, its defaults unless `rule` is given)."""
+        from .facts import LookupRule, lookup_tables
+
+        return tuple(self._by_key[k] for k in lookup_tables(self, rule or LookupRule()))

@@ -10,19 +10,20 @@ benchmark.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..catalog import reflect
+from ..catalog.facts import TOOLING_TABLES
 from ..config import MASK, Settings
 from ..database.connect import connect
 from . import site
 from .check import blank_live
 from .config import CONFIG_FILE, DocsConfig, load_config
-from .data import ledger_rows, lookup_data
+from .data import ledger_rows, live_figures, lookup_data
 from .groups import lookups
 from .notebooks import convert_notebooks
-from .pages import Generated, Inputs, generate
+from .pages import Compliance, Finding, Generated, Inputs, Migration, generate
 
 CONVENTIONS_FILE = "SCHEMA_CONVENTIONS.md"
 
@@ -46,11 +47,13 @@ def _relative(path: Path, root: Path) -> str:
         return path.name
 
 
-def _compliance(catalog, root: Path) -> tuple[str | None, str, tuple[tuple[str, str], ...]]:  # noqa: ANN001
+def _compliance(catalog, root: Path) -> tuple[Compliance | None, str, tuple[tuple[str, str], ...],  # noqa: ANN001
+                                             tuple[str, ...]]:
     """The linter's catalog rules and metrics on the already-reflected catalog (no second reflection).
 
     Named after the database, not its connection, so the page is the same on every machine and
-    `docs check` sees exactly what `docs build` wrote.  Optional: skipped with a note without the linter.
+    `docs check` sees exactly what `docs build` wrote.  Kept as data (the page escapes every string
+    of it).  Optional: skipped with a note without the linter.
     """
     try:
         from ..lint import LintReport, lint_catalog
@@ -58,33 +61,79 @@ def _compliance(catalog, root: Path) -> tuple[str | None, str, tuple[tuple[str, 
         from ..lint.catalog_rules import catalog_metrics
         from ..lint.report import METRICS, format_metric
     except ImportError:
-        return None, "The compliance report appears here once the migration linter is part of the workbench.", ()
+        return None, "The compliance report appears here once the migration linter is part of the workbench.", (), \
+            TOOLING_TABLES
     pyproject = root / "pyproject.toml"
     config = load_lint_config(pyproject if pyproject.is_file() else None)
     report = LintReport(mode="database", target=catalog.database, findings=lint_catalog(catalog, config),
                         metrics=catalog_metrics(catalog, config))
     metrics = tuple((METRICS[k][0], format_metric(k, report.metrics[k])) for k in METRICS if k in report.metrics)
-    return report.to_markdown(), "", metrics
+    c = report.counts()
+    compliance = Compliance(
+        target=report.target, mode=report.mode, status="failed" if report.failing() else "passed",
+        errors=c["error"], warnings=c["warning"], suppressed=c["suppressed"], baselined=c["baselined"],
+        findings=tuple(Finding(f.severity, f.rule, f.object, f.location, f.message) for f in report.findings),
+        metrics=metrics)
+    return compliance, "", metrics, tuple(config.ignore_tables)
+
+
+def _migrations(folder: Path, root: Path) -> tuple[Migration, ...]:
+    """Each migration file with its SQL, checksum and the objects the linter's source analysis
+    attributes to it (none when the files cannot be parsed: the linter reports that)."""
+    if not folder.is_dir():
+        return ()
+    from ..errors import WorkbenchError
+    from ..migrate.files import discover
+
+    try:
+        found = discover(folder)
+    except WorkbenchError:
+        return ()
+    objects: dict[str, list[tuple[str, str, int]]] = {}
+    try:
+        from ..lint.source import parse_migrations
+
+        src = parse_migrations(folder)  # parse and attribute only (no rules)
+        for key, (display, line) in src.defs.items():
+            kind, *name = key
+            if kind == "column" and ("table", name[0], name[1]) in src.defs \
+                    and src.defs[("table", name[0], name[1])][0] == display:
+                continue  # a column of a table this file creates: the table says it
+            shown = ".".join(n for i, n in enumerate(name) if not (i == 0 and n == "public" and len(name) > 1))
+            objects.setdefault(display, []).append((kind, shown, line))
+    except (ImportError, WorkbenchError):
+        src = None
+    out = []
+    for m in found:
+        display = None
+        if src is not None:
+            display = next((f.display for f in src.files if f.path.resolve() == m.path.resolve()), None)
+        out.append(Migration(m.version, m.description, _relative(m.path, root), m.data.decode("utf-8", "replace"),
+                             m.checksum.hex(), tuple(sorted(objects.get(display, []), key=lambda o: (o[2], o)))))
+    return tuple(out)
 
 
 def collect(settings: Settings, config: DocsConfig, root: Path, timings: dict[str, float],
-            dependencies: object | None = None) -> Inputs:
-    """Everything the pages need, with the catalog reflected once."""
+            live: Settings | None = None, dependencies: object | None = None) -> Inputs:
+    """Everything the pages need, with the catalog reflected once; live figures only from `live`."""
     t0 = time.perf_counter()
     with connect(settings, autocommit=True, read_only=True) as conn:
         catalog = reflect(conn)
         timings["reflection"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        lookup = lookup_data(conn, catalog, lookups(catalog, config), config.status_values_max)
+        lookup_keys = lookups(catalog, config)
+        lookup = lookup_data(conn, catalog, lookup_keys, config.status_values_max)
     ledger = ledger_rows(settings, catalog, settings.migrations_dir)
     conventions_path = root / CONVENTIONS_FILE
     conventions = conventions_path.read_text(encoding="utf-8") if conventions_path.is_file() else None
-    compliance, note, metrics = _compliance(catalog, root)
+    compliance, note, metrics, exclude = _compliance(catalog, root)
     notebooks = convert_notebooks(root / "notebooks")
+    figures = live_figures(live, catalog, lookup_keys, config.status_values_max) if live is not None else None
     timings["data"] = time.perf_counter() - t0
     return Inputs(catalog=catalog, lookups=lookup, ledger=ledger,
                   migrations_folder=_relative(settings.migrations_dir, root), conventions=conventions,
                   compliance=compliance, compliance_note=note, lint_metrics=metrics, notebooks=notebooks,
+                  migrations=_migrations(settings.migrations_dir, root), live=figures, exclude_tables=exclude,
                   dependencies=dependencies)
 
 
@@ -98,38 +147,50 @@ def scrub_secrets(files: dict[str, bytes], settings: Settings) -> dict[str, byte
     return {k: v.replace(needle, MASK.encode()) for k, v in files.items()}
 
 
-def produce(settings: Settings, root: Path, config: DocsConfig | None = None,
-            timings: dict[str, float] | None = None, dependencies: object | None = None) -> tuple[Generated, Inputs]:
-    """The generated files for the live database, live values in (nothing written)."""
-    timings = {} if timings is None else timings
-    config = config or load_config(root / CONFIG_FILE)
-    inputs = collect(settings, config, root, timings, dependencies)
-    generated = generate(inputs, config)
+def _finish(generated: Generated, settings: Settings) -> Generated:
     generated.files.update(site.asset_files())
     generated.files = dict(sorted(scrub_secrets(generated.files, settings).items()))
+    return generated
+
+
+def produce(settings: Settings, root: Path, config: DocsConfig | None = None,
+            timings: dict[str, float] | None = None, live: Settings | None = None,
+            diagrams: dict | None = None, dependencies: object | None = None) -> tuple[Generated, Inputs]:
+    """The files of docs/generated/ for the database (never with live figures: the same for the same
+    schema on any database), and the inputs (with live figures when `live` names their source).
+    `diagrams` (path -> SVG) is filled with the drawn diagrams, for a second generation to reuse."""
+    timings = {} if timings is None else timings
+    config = config or load_config(root / CONFIG_FILE)
+    inputs = collect(settings, config, root, timings, live, dependencies)
+    generated = _finish(generate(replace(inputs, live=None), config, diagrams=diagrams), settings)
     timings.update(generated.timings)
     return generated, inputs
 
 
 def build(settings: Settings, root: Path, *, with_site: bool = True, site_dir: Path | None = None,
-          config: DocsConfig | None = None, dependencies: object | None = None,
-          since: str | None = None) -> BuildResult:
-    """Regenerate docs/generated/ under `root` (live values blanked) and, by default, build the site
-    (live values shown) into site/; `since`: add the Changes page (site only) for the change since that ref."""
+          config: DocsConfig | None = None, live: Settings | None = None,
+          dependencies: object | None = None, since: str | None = None) -> BuildResult:
+    """Regenerate docs/generated/ under `root` and, by default, build the site into site/ (with the live
+    figures read from `live` when given, otherwise without any)."""
     timings: dict[str, float] = {}
     created = site.ensure_project(root)
-    generated, inputs = produce(settings, root, config, timings, dependencies)
+    config = config or load_config(root / CONFIG_FILE)
+    drawn: dict = {}  # the live site reuses the diagrams of the committed pages (they hold no live figure)
+    generated, inputs = produce(settings, root, config, timings, live, drawn, dependencies)
     t0 = time.perf_counter()
     written, removed = site.write_tree(root / site.GENERATED, blank_live(generated.files))
     timings["write"] = time.perf_counter() - t0
     index = None
     if with_site:
-        t0 = time.perf_counter()
-        files, nav = generated.files, None
-        if since:
+        files = generated.files
+        if inputs.live is not None:
+            files = _finish(generate(inputs, config, diagrams=drawn), settings).files
+        nav = None
+        if since:  # the Changes page (site only): the schema review of the migrations since that ref
             from .changes import NAV, changes_files
 
             files, nav = {**files, **changes_files(settings, root, since)}, NAV
+        t0 = time.perf_counter()
         index = site.build_site(root, files, site_dir, extra_nav=nav)
         timings["mkdocs"] = time.perf_counter() - t0
     return BuildResult(generated, written, removed, index, created, timings, inputs.catalog.query_count,

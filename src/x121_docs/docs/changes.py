@@ -11,7 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..config import Settings
-from .pages import _env, _tidy
+from .pages.base import module_env as _env
+from .pages.base import tidy as _tidy
 
 PAGE = "changes.md"
 DIAGRAM = "changes/schema-changes.svg"

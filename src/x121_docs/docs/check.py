@@ -36,7 +36,7 @@ class Drift:
     def clean(self) -> bool:
         return not (self.added or self.removed or self.changed)
 
-    def summary(self, folder: str, max_files: int = 10, max_lines: int = 12) -> str:
+    def summary(self, folder: str, max_files: int = 25, max_lines: int = 12) -> str:
         lines = [f"{folder} differs from the live schema: {len(self.changed)} changed, {len(self.added)} new, "
                  f"{len(self.removed)} removed."]
         for label, paths in (("new", self.added), ("removed", self.removed), ("changed", self.changed)):

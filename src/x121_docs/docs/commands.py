@@ -13,6 +13,7 @@ from . import site
 from .build import BuildResult, build, produce
 from .check import compare
 from .config import CONFIG_FILE, load_config
+from .data import live_settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,12 +26,15 @@ def register(sub: argparse._SubParsersAction) -> None:
                                                   "this git ref (site only)")
     b.add_argument("--dependencies", type=Path, metavar="FILE",
                    help="JSON of `scan dependencies`: table pages show its findings as confirmed on data")
+    b.add_argument("--live", action="store_true", help="show live figures (row estimates, status usage, migration "
+                   "times) read from a read-only connection to LIVE_DB_* (default: the documented database)")
     b.set_defaults(func=cmd_build)
     s = dsub.add_parser("serve", help="build, then serve site/ on http://HOST:PORT until Ctrl-C")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--no-build", action="store_true", help="serve the existing site/ as it is")
     s.add_argument("--config", type=Path, default=None)
+    s.add_argument("--live", action="store_true", help="build with live figures (see docs build --live)")
     s.set_defaults(func=cmd_serve)
     c = dsub.add_parser("check", help="fail when the committed docs/generated/ differs from the live schema")
     c.add_argument("--config", type=Path, default=None)
@@ -47,6 +51,10 @@ def _settings():
     return runtime.settings
 
 
+def _live(args: argparse.Namespace, settings):  # noqa: ANN001, ANN202
+    return live_settings(settings) if getattr(args, "live", False) else None
+
+
 def report(result: BuildResult) -> None:
     out = console()
     for path in result.created:
@@ -55,6 +63,8 @@ def report(result: BuildResult) -> None:
     out.print(f"docs: {result.tables} relations, {len(g.files)} files in {site.GENERATED} "
               f"({result.written} written, {result.removed} removed), {g.diagrams} diagrams")
     if result.index_html:
+        # search and the diagrams' controls need http:// (opened from disk, the browser blocks their fetches)
+        out.print("view it with `x121-docs docs serve --no-build` (http://127.0.0.1:8000/)", highlight=False)
         out.print(f"site: {esc(result.index_html)}")
 
 
@@ -65,15 +75,17 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.dependencies:
         from ..integrity.dependencies import load_dependency_findings
         dependencies = load_dependency_findings(args.dependencies)
-    report(build(_settings(), root, with_site=not args.no_site, config=config, dependencies=dependencies,
-                 since=args.since))
+    settings = _settings()
+    report(build(settings, root, with_site=not args.no_site, config=config, live=_live(args, settings),
+                 dependencies=dependencies, since=args.since))
     return EXIT_OK
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     root = Path.cwd()
     if not args.no_build:
-        report(build(_settings(), root, config=load_config(args.config or root / CONFIG_FILE)))
+        settings = _settings()
+        report(build(settings, root, config=load_config(args.config or root / CONFIG_FILE), live=_live(args, settings)))
     folder = root / "site"
     if not (folder / "index.html").is_file():
         raise WorkbenchError(f"No built site in {folder}.", "Run `x121-docs docs build` first.")

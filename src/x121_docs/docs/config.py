@@ -23,7 +23,7 @@ class DocsConfig:
     neighbourhood_distance: int = 1
     #: Lookup tables are folded into the referencing table's columns (`status_id → scene_statuses`).
     lookup_suffixes: tuple[str, ...] = ("_statuses",)
-    lookup_tables: tuple[str, ...] = ("roles",)
+    lookup_tables: tuple[str, ...] = ("roles", "job_types")  # catalog.facts.LookupRule's default
     #: Tables folded like lookups outside their own diagram (e.g. `users` referenced from everywhere).
     hubs: tuple[str, ...] = ()
     #: A table referenced by at least this many FKs (from other tables) counts as a hub too.
@@ -41,12 +41,14 @@ class DocsConfig:
     #: Rows of a lookup table shown on the Statuses page.
     status_values_max: int = 200
 
-    def is_lookup_name(self, schema: str, name: str) -> bool:
-        from fnmatch import fnmatchcase
+    @property
+    def lookup_rule(self):  # noqa: ANN201 - catalog.facts.LookupRule
+        from ..catalog.facts import LookupRule
 
-        full = f"{schema}.{name}"
-        return name.endswith(self.lookup_suffixes) or any(
-            fnmatchcase(name, p) or fnmatchcase(full, p) for p in self.lookup_tables)
+        return LookupRule(self.lookup_suffixes, self.lookup_tables)
+
+    def is_lookup_name(self, schema: str, name: str) -> bool:
+        return self.lookup_rule.matches(schema, name)
 
 
 def load_config(path: Path | None = None) -> DocsConfig:

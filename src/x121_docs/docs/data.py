@@ -142,3 +142,43 @@ def ledger_rows(settings: Settings, catalog: Catalog, folder: Path) -> tuple[Led
                            r.installed_on.astimezone(timezone.utc).isoformat(timespec="seconds"),
                            None if r.execution_time < 0 else round(r.execution_time / 1e6, 1),
                            f"no migrations folder {folder}") for r in rows) or None
+
+
+# --- Live figures (`docs build --live`) ----------------------------------------------------------
+
+LIVE_VARIABLES = ("DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "DB_SSL", "DB_CONNECT_TIMEOUT")
+
+
+def live_settings(schema_settings: Settings, env: dict[str, str] | None = None) -> Settings:
+    """Where live figures come from: `LIVE_DB_*` variables (e.g. staging, in CI) over the `DB_*` ones;
+    with no `LIVE_DB_*` set, the database the schema is read from."""
+    import os
+
+    from ..config import load_settings
+
+    env = dict(os.environ if env is None else env)
+    overrides = {v: env[f"LIVE_{v}"] for v in LIVE_VARIABLES if env.get(f"LIVE_{v}", "").strip()}  # empty: unset
+    if not overrides:
+        return schema_settings
+    return load_settings({**env, **overrides})
+
+
+def live_figures(settings: Settings, catalog: Catalog, lookups: tuple[Key, ...], max_rows: int):  # noqa: ANN201
+    """Row estimates, status usage and ledger times from `settings`' database, in one read-only
+    transaction (rolled back).  Only objects the schema catalog and the live database share count."""
+    from ..catalog import reflect
+    from ..migrate.ledger import read_rows
+    from .pages.base import Live
+
+    with connect(settings, read_only=True) as conn:
+        conn.read_only = True
+        live_cat = reflect(conn)
+        shared = {t.key for t in live_cat.tables}
+        usable = tuple(k for k in lookups if k in shared and all(fk.child in shared for fk in graph.children(catalog, k)))
+        usage = {d.table: d.usage for d in lookup_data(conn, catalog, usable, max_rows)}
+        ledger = {r.version: (r.installed_on.astimezone(timezone.utc).isoformat(timespec="seconds"),
+                              None if r.execution_time < 0 else round(r.execution_time / 1e6, 1))
+                  for r in read_rows(conn)}
+        conn.rollback()
+    return Live(rows={t.key: t.estimated_rows for t in live_cat.tables if t.key in {x.key for x in catalog.tables}},
+                usage=usage, ledger=ledger)

@@ -20,6 +20,7 @@ from pathlib import Path
 from ..errors import WorkbenchError
 
 GENERATED = Path("docs") / "generated"
+THEME = Path("overrides")  # Material custom_dir: CSP meta, escaped <title>
 
 
 def _template(name: str) -> str:
@@ -34,9 +35,12 @@ def asset_files() -> dict[str, bytes]:
 
 
 def ensure_project(root: Path) -> list[Path]:
-    """Create mkdocs.yml and docs/index.md from the defaults where missing (never overwrite)."""
+    """Create mkdocs.yml, docs/index.md and the theme overrides from the defaults where missing (never overwrite)."""
     created = []
-    for path, template in ((root / "mkdocs.yml", "mkdocs.yml.j2"), (root / "docs" / "index.md", "index.md.j2")):
+    for path, template in ((root / "mkdocs.yml", "mkdocs.yml.j2"), (root / "docs" / "index.md", "index.md.j2"),
+                           (root / THEME / "main.html", "theme-main.html.j2"),
+                           (root / THEME / "partials" / "javascripts" / "content.html", "theme-content-js.html.j2"),
+                           (root / THEME / "partials" / "javascripts" / "palette.html", "theme-palette-js.html.j2")):
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(_template(template), encoding="utf-8")
@@ -124,6 +128,18 @@ def mkdocs_build(root: Path, site_dir: Path | None = None, docs_dir: Path | None
     return site / "index.html"
 
 
+def site_nav(configured: list | None) -> list:
+    """mkdocs.yml's own nav entries (hand-written pages) followed by the generated pages, from the registry."""
+    from .pages import nav
+
+    def generated(entry: object) -> bool:
+        values = entry.values() if isinstance(entry, dict) else [entry]
+        return any(isinstance(v, str) and v.startswith(GENERATED.name + "/") for v in values)
+
+    hand = [e for e in (configured or [{"Home": "index.md"}]) if not generated(e)]
+    return hand + nav(GENERATED.name + "/")
+
+
 def _run_mkdocs(config_file: str, docs_dir: str, site_dir: str, extra_nav: str = "[]", mode: str = "full",
                 search_cache: str = "") -> int:
     """In the subprocess: what `mkdocs build --strict --clean -q` does (`--dirty` in mode "dirty"),
@@ -146,8 +162,7 @@ def _run_mkdocs(config_file: str, docs_dir: str, site_dir: str, extra_nav: str =
     dirty = mode == "dirty"
     try:
         cfg = config.load_config(config_file=config_file, site_dir=site_dir, strict=True, **overrides)
-        if json.loads(extra_nav) and cfg["nav"] is not None:  # pages only some builds have (Changes)
-            cfg["nav"] = [*cfg["nav"], *json.loads(extra_nav)]
+        cfg["nav"] = site_nav(cfg["nav"]) + json.loads(extra_nav)  # + pages only some builds have (Changes)
         if search_cache:
             cfg.plugins["x121/search-cache"] = incremental_build.SearchCache(Path(search_cache))
             dirty = incremental_build.same_nav(Path(search_cache).parent, cfg["nav"]) and dirty

@@ -149,7 +149,8 @@ def print_table(report: DependencyReport, out=None) -> None:  # noqa: ANN001 - r
 
 def to_markdown(report: DependencyReport) -> str:
     """A report for a pull request or a wiki page; every database value escaped."""
-    from ..docs.pages import cell, code
+    from ..docs.escape import cell
+    from ..docs.escape import gfm_code as code
 
     lines = [f"# Dependency scan of {cell(report.database)}", "",
              f"Scanned {report.scanned_at} · sample up to {report.settings.sample_rows:,} rows per table · "

@@ -1,0 +1,44 @@
+"""The generated pages: a registry of page modules, each with its data (`write`) and its template.
+
+Adding a page is one module here (with `TITLE`, `PATH` and `write(ctx)`) and one `.md.j2` template
+beside it, then its name in `REGISTRY`: `generate()` runs every page and the site's nav lists them
+in registry order (`nav()`).
+
+`generate()` is a pure function of its inputs: the same catalog and data give byte-identical
+files, which is what lets `docs check` compare the committed pages with the live schema.  Figures
+that follow the data (row estimates, status usage, migration times) appear only when the inputs
+carry live figures (`Inputs.live`, from `docs build --live`), inside `<span class="x121-live">`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..config import DocsConfig
+from . import cascades, conventions, diagrams, migrations, notebooks, overview, statuses, tables
+from .base import (LIVE_CLOSE, LIVE_OPEN, LIVE_SPAN, Compliance, Context, Finding, Generated, Inputs, Live, Migration,
+                   Notebook, _env)
+
+#: The pages in nav order.
+REGISTRY = (overview, diagrams, tables, cascades, statuses, migrations, conventions, notebooks)
+
+__all__ = ["LIVE_CLOSE", "LIVE_OPEN", "LIVE_SPAN", "REGISTRY", "Compliance", "Finding", "Generated", "Inputs", "Live",
+           "Migration", "Notebook", "_env", "generate", "nav"]
+
+
+def nav(prefix: str = "generated/") -> list[dict[str, str]]:
+    """The nav entries of the generated pages (MkDocs' format), from the registry."""
+    return [{page.TITLE: prefix + page.PATH} for page in REGISTRY]
+
+
+def generate(inputs: Inputs, config: DocsConfig, *, progress: Callable[[str], None] | None = None,
+             diagrams: dict | None = None) -> Generated:
+    """All files under docs/generated/ for these inputs (pure: no database, no clock in the output).
+
+    `diagrams` (path -> drawn SVG) caches the diagrams across generations of the same catalog."""
+    ctx = Context(inputs, config, diagrams)
+    for page in REGISTRY:
+        page.write(ctx)
+        if progress:
+            progress(page.TITLE)
+    return Generated(dict(sorted(ctx.files.items())), ctx.timings, ctx.diagrams)

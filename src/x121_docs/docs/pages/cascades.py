@@ -1,0 +1,39 @@
+"""Cascades: every foreign key with its actions, and what deleting one row of each table reaches."""
+
+from __future__ import annotations
+
+from ...catalog import graph
+from ...catalog.model import CASCADE, NO_ACTION, RESTRICT, SET_DEFAULT, SET_NULL, display_name
+from ..names import anchor
+from .base import Context
+
+TITLE = "Cascades"
+PATH = "cascades.md"
+ROWS_MAX = 30  # path rows per entity
+
+
+def write(ctx: Context) -> None:
+    cat = ctx.catalog
+    fks = graph.declared_foreign_keys(cat)
+    entities, leaves = [], []
+    for t in cat.base_tables:
+        if t.is_partition:
+            continue
+        if not graph.children(cat, t.key):
+            leaves.append(t.display_name)
+            continue
+        r = graph.reach(cat, t.key)
+        # one row per (table, outcome) by its shortest path (the walk is breadth-first), capped:
+        # the bullet lists above the table name every table reached
+        first: dict = {}
+        for step in r.steps:
+            first.setdefault((step.fk.child, step.outcome), step)
+        steps = list(first.values())
+        entities.append(dict(key=t.key, anchor=anchor(t.display_name), steps=steps[:ROWS_MAX],
+                             more=max(len(steps) - ROWS_MAX, 0),
+                             deleted=[display_name(*k) for k in r.deleted], nulled=[display_name(*k) for k in r.nulled],
+                             defaulted=[display_name(*k) for k in r.defaulted],
+                             refused=[display_name(*k) for k in r.refused]))
+    actions = [(a, sum(1 for fk in fks if fk.on_delete == a)) for a in (CASCADE, SET_NULL, SET_DEFAULT, RESTRICT, NO_ACTION)]
+    ctx.page(PATH, "cascades.md.j2", fks=fks, clones=len(cat.foreign_keys) - len(fks),
+             action_counts=[(a, n) for a, n in actions if n], entities=entities, leaves=leaves)
