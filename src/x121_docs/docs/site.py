@@ -12,10 +12,8 @@ import functools
 import http.server
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 from importlib import resources
 from pathlib import Path
 
@@ -78,23 +76,35 @@ def read_tree(folder: Path) -> dict[str, bytes]:
 
 
 def build_site(root: Path, files: dict[str, bytes], site_dir: Path | None = None,
-               extra_nav: list | None = None) -> Path:
+               extra_nav: list | None = None, *, incremental: bool = True) -> Path:
     """Build the site from a staging copy of root/docs/ whose generated/ holds `files` (live values in).
 
     The rest of docs/ (hand-written pages, erd.yml) is copied as it is; mkdocs.yml stays in place, so
-    its other relative paths (theme overrides, hooks) still resolve from the project."""
+    its other relative paths (theme overrides, hooks) still resolve from the project.  The staging
+    copy persists under .x121/docs-staging/ so that a rebuild renders only the pages that changed
+    (docs/incremental.py); `incremental=False` forces a full build."""
+    from . import incremental as incremental_build  # imports MkDocs: only when a site is built
+
     docs = root / GENERATED.parent
-    with tempfile.TemporaryDirectory(prefix="x121-docs-") as tmp:
-        staged = Path(tmp) / GENERATED.parent
-        if docs.is_dir():
-            shutil.copytree(docs, staged, ignore=lambda d, names: [GENERATED.name] if Path(d) == docs else [])
-        write_tree(Path(tmp) / GENERATED, files)
-        return mkdocs_build(root, site_dir, docs_dir=staged, extra_nav=extra_nav)
+    staging = root / incremental_build.STAGING
+    wanted = {k: v for k, v in read_tree(docs).items() if not k.startswith(GENERATED.name + "/")} if docs.is_dir() else {}
+    wanted.update({f"{GENERATED.name}/{rel}": content for rel, content in files.items()})
+    site = (site_dir or root / "site").resolve()
+    key = incremental_build.build_key(root, list(wanted), site, extra_nav)
+    dirty = incremental and incremental_build.can_build_dirty(staging, key, site)
+    staging.mkdir(parents=True, exist_ok=True)
+    incremental_build.forget(staging)
+    write_tree(staging / GENERATED.parent, wanted)
+    index = mkdocs_build(root, site_dir, docs_dir=staging / GENERATED.parent, extra_nav=extra_nav, dirty=dirty,
+                         search_cache=staging / incremental_build.SEARCH_CACHE)
+    incremental_build.remember(staging, key, site)
+    return index
 
 
 def mkdocs_build(root: Path, site_dir: Path | None = None, docs_dir: Path | None = None,
-                 extra_nav: list | None = None) -> Path:
-    """`mkdocs build --strict` of root/mkdocs.yml (its docs_dir replaced by `docs_dir` when given).
+                 extra_nav: list | None = None, *, dirty: bool = False, search_cache: Path | None = None) -> Path:
+    """`mkdocs build --strict` of root/mkdocs.yml (its docs_dir replaced by `docs_dir` when given);
+    `dirty`: render only pages newer than their HTML; `search_cache`: reuse search entries by page hash.
 
     Returns site/index.html; raises with MkDocs' warnings on failure."""
     config = root / "mkdocs.yml"
@@ -105,7 +115,7 @@ def mkdocs_build(root: Path, site_dir: Path | None = None, docs_dir: Path | None
                DISABLE_MKDOCS_2_WARNING="true")
     runner = "import sys; from x121_docs.docs.site import _run_mkdocs; sys.exit(_run_mkdocs(*sys.argv[1:]))"
     proc = subprocess.run([sys.executable, "-c", runner, str(config), str(docs_dir or ""), str(site),
-                           json.dumps(extra_nav or [])],
+                           json.dumps(extra_nav or []), "dirty" if dirty else "full", str(search_cache or "")],
                           cwd=root, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         output = proc.stderr + proc.stdout
@@ -130,14 +140,17 @@ def site_nav(configured: list | None) -> list:
     return hand + nav(GENERATED.name + "/")
 
 
-def _run_mkdocs(config_file: str, docs_dir: str, site_dir: str, extra_nav: str = "[]") -> int:
-    """In the subprocess: what `mkdocs build --strict --clean -q` does, through MkDocs' Python API
-    because its command line cannot override docs_dir."""
+def _run_mkdocs(config_file: str, docs_dir: str, site_dir: str, extra_nav: str = "[]", mode: str = "full",
+                search_cache: str = "") -> int:
+    """In the subprocess: what `mkdocs build --strict --clean -q` does (`--dirty` in mode "dirty"),
+    through MkDocs' Python API because its command line cannot override docs_dir."""
     import logging
 
     from mkdocs import config
     from mkdocs.commands import build
     from mkdocs.exceptions import MkDocsException
+
+    from . import incremental as incremental_build
 
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(levelname)-8s-  %(message)s"))
@@ -146,12 +159,18 @@ def _run_mkdocs(config_file: str, docs_dir: str, site_dir: str, extra_nav: str =
     log.setLevel(logging.WARNING)
     log.propagate = False
     overrides = {"docs_dir": docs_dir} if docs_dir else {}
+    dirty = mode == "dirty"
     try:
         cfg = config.load_config(config_file=config_file, site_dir=site_dir, strict=True, **overrides)
         cfg["nav"] = site_nav(cfg["nav"]) + json.loads(extra_nav)  # + pages only some builds have (Changes)
-        cfg.plugins.on_startup(command="build", dirty=False)
+        if search_cache:
+            cfg.plugins["x121/search-cache"] = incremental_build.SearchCache(Path(search_cache))
+            dirty = incremental_build.same_nav(Path(search_cache).parent, cfg["nav"]) and dirty
+        if dirty:
+            incremental_build.quiet_dirty_warning()
+        cfg.plugins.on_startup(command="build", dirty=dirty)
         try:
-            build.build(cfg, dirty=False)
+            build.build(cfg, dirty=dirty)
         finally:
             cfg.plugins.on_shutdown()
     except MkDocsException as exc:

@@ -1,0 +1,76 @@
+"""Incremental docs builds: a rebuild after one comment changes renders only what changed, and the
+site it leaves (pages, search index, sitemap) is byte for byte the one a full build makes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from docs_support import load_sql, tree
+
+from x121_docs.docs import incremental
+from x121_docs.docs.build import build
+
+
+def _schema(n: int) -> str:
+    out = ["CREATE TABLE kinds (id bigserial PRIMARY KEY, name text NOT NULL UNIQUE);",
+           "COMMENT ON TABLE kinds IS 'Kinds of thing.';"]
+    for i in range(n):
+        ref = f", t{i - 1:02d}_id bigint REFERENCES t{i - 1:02d} ON DELETE CASCADE" if i % 5 else ""
+        out += [f"CREATE TABLE t{i:02d} (id bigserial PRIMARY KEY, name text NOT NULL, "
+                f"kind_id bigint NOT NULL REFERENCES kinds{ref});",
+                f"COMMENT ON TABLE t{i:02d} IS 'Table number {i}.';",
+                f"COMMENT ON COLUMN t{i:02d}.name IS 'Name of a t{i:02d} row.';"]
+    return "\n".join(out)
+
+
+def _search(site: Path) -> dict[str, str]:
+    return {d["location"]: d["text"] for d in json.loads((site / "search/search_index.json").read_text())["docs"]}
+
+
+def test_rebuild_after_one_comment_renders_that_page_and_equals_a_full_build(fresh_db, tmp_path):
+    load_sql(fresh_db, _schema(12))
+    inc, full = tmp_path / "inc", tmp_path / "full"
+    for root in (inc, full):
+        root.mkdir()
+    build(fresh_db, inc)
+    site = inc / "site"
+    untouched = site / "generated/tables/t07.html"
+    mtime = untouched.stat().st_mtime_ns
+    index = _search(site)
+    assert "Table number 3." in index["generated/tables/t03.html"]
+    # searched: names and comments; not the constraint and index tables
+    assert "Name of a t03 row." in index["generated/tables/t03.html#columns"]
+    assert "generated/tables/t03.html#indexes" not in index and "generated/tables/t03.html#constraints" not in index
+
+    load_sql(fresh_db, "COMMENT ON TABLE t03 IS 'A changed comment for t03.';")
+    build(fresh_db, inc)
+    assert untouched.stat().st_mtime_ns == mtime, "an unchanged table page was rendered again"
+    assert "A changed comment for t03." in (site / "generated/tables/t03.html").read_text()
+    index = _search(site)
+    assert "A changed comment for t03." in index["generated/tables/t03.html"]
+    assert "Table number 7." in index["generated/tables/t07.html"], "the dirty build lost unchanged pages' entries"
+
+    build(fresh_db, full)
+    assert tree(site) == tree(full / "site")
+
+    # a new table changes the set of pages: a full build (every page rendered again)
+    load_sql(fresh_db, "CREATE TABLE t99 (id bigserial PRIMARY KEY); COMMENT ON TABLE t99 IS 'Late table.';")
+    build(fresh_db, inc)
+    assert untouched.stat().st_mtime_ns != mtime
+    assert "Late table." in _search(site)["generated/tables/t99.html"]
+
+
+def test_failed_build_forces_a_full_build_next_time(fresh_db, tmp_path):
+    load_sql(fresh_db, _schema(3))
+    build(fresh_db, tmp_path)
+    staging = tmp_path / incremental.STAGING
+    assert incremental.previous_key(staging)
+    (tmp_path / "docs/broken.md").write_text("[a link to nowhere](missing.md)\n")
+    try:
+        build(fresh_db, tmp_path)
+    except Exception as exc:  # noqa: BLE001 - the WorkbenchError naming the page
+        assert "missing.md" in str(exc)
+    else:
+        raise AssertionError("a broken link passed --strict")
+    assert incremental.previous_key(staging) is None
