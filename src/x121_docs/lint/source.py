@@ -320,6 +320,24 @@ class MigrationSource:
         """Created by a migration file before `file_no` (so it may hold rows and be in use)."""
         return rel in self.created and self.created[rel] < file_no
 
+    def alter_existing(self, subtype: str):  # noqa: ANN201 - Iterator[(StatementContext, rel, AlterTableCmd)]
+        """Every `ALTER TABLE` sub-command of kind `subtype` on a table an earlier migration created.
+
+        The lock-safety rules all start here: what an ALTER does to a new, empty table is harmless.
+        """
+        for cx in self.contexts:
+            n = cx.statement.node
+            if cx.statement.kind != "AlterTableStmt" or n.get("objtype") not in (None, "OBJECT_TABLE") \
+                    or "relation" not in n:
+                continue
+            rel = cx.rel(n["relation"])
+            if not self.existing(rel, cx.file_no):
+                continue
+            for item in n.get("cmds") or []:
+                cmd = item.get("AlterTableCmd", {})
+                if cmd.get("subtype") == subtype:
+                    yield cx, rel, cmd
+
 
 @dataclass(frozen=True)
 class StatementContext:

@@ -19,25 +19,17 @@ RULE = Rule(
 
 
 def check_source(m: MigrationSource) -> Iterator[SourceHit]:
-    for cx in m.contexts:
-        n = cx.statement.node
-        if cx.statement.kind != "AlterTableStmt" or n.get("objtype") not in (None, "OBJECT_TABLE") or "relation" not in n:
+    for cx, rel, cmd in m.alter_existing("AT_AddConstraint"):
+        con = (cmd.get("def") or {}).get("Constraint")
+        if not con:
             continue
-        rel = cx.rel(n["relation"])
-        if not m.existing(rel, cx.file_no):
-            continue
-        for item in n.get("cmds") or []:
-            cmd = item.get("AlterTableCmd", {})
-            con = (cmd.get("def") or {}).get("Constraint")
-            if cmd.get("subtype") != "AT_AddConstraint" or not con:
-                continue
-            line = cx.line_of_byte(con.get("location", 0)) if con.get("location", -1) >= 0 else cx.statement.line
-            kind, name = con.get("contype"), con.get("conname") or "(unnamed)"
-            if kind in ("CONSTR_FOREIGN", "CONSTR_CHECK") and not con.get("skip_validation") and con.get("initially_valid"):
-                yield cx.hit(RULE.id, cx.obj(rel, name),
-                             f"adding {'an FK' if kind == 'CONSTR_FOREIGN' else 'a CHECK'} to an existing table scans it "
-                             "under lock: add it NOT VALID, then VALIDATE CONSTRAINT in a later step", line)
-            elif kind in ("CONSTR_UNIQUE", "CONSTR_PRIMARY") and not con.get("indexname"):
-                yield cx.hit(RULE.id, cx.obj(rel, name),
-                             "adding a UNIQUE/PRIMARY KEY to an existing table builds its index under lock: CREATE "
-                             "UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT ... USING INDEX", line)
+        line = cx.line_of_byte(con.get("location", 0)) if con.get("location", -1) >= 0 else cx.statement.line
+        kind, name = con.get("contype"), con.get("conname") or "(unnamed)"
+        if kind in ("CONSTR_FOREIGN", "CONSTR_CHECK") and not con.get("skip_validation") and con.get("initially_valid"):
+            yield cx.hit(RULE.id, cx.obj(rel, name),
+                         f"adding {'an FK' if kind == 'CONSTR_FOREIGN' else 'a CHECK'} to an existing table scans it "
+                         "under lock: add it NOT VALID, then VALIDATE CONSTRAINT in a later step", line)
+        elif kind in ("CONSTR_UNIQUE", "CONSTR_PRIMARY") and not con.get("indexname"):
+            yield cx.hit(RULE.id, cx.obj(rel, name),
+                         "adding a UNIQUE/PRIMARY KEY to an existing table builds its index under lock: CREATE "
+                         "UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT ... USING INDEX", line)

@@ -18,19 +18,9 @@ RULE = Rule(
 
 
 def check_source(m: MigrationSource) -> Iterator[SourceHit]:
-    for cx in m.contexts:
-        n = cx.statement.node
-        if cx.statement.kind != "AlterTableStmt" or n.get("objtype") not in (None, "OBJECT_TABLE") or "relation" not in n:
-            continue
-        rel = cx.rel(n["relation"])
-        if not m.existing(rel, cx.file_no):
-            continue
-        for item in n.get("cmds") or []:
-            cmd = item.get("AlterTableCmd", {})
-            if cmd.get("subtype") != "AT_AlterColumnType":
-                continue
-            tn = ((cmd.get("def") or {}).get("ColumnDef", {}).get("typeName") or {})
-            names = strings(tn.get("names"))
-            if not (names and names[-1] in RELAXING_TYPES and not tn.get("typmods")):
-                yield cx.hit(RULE.id, cx.obj(rel, cmd["name"]),
-                             f"changing the type of {cmd['name']} rewrites {cx.obj(rel)} under an ACCESS EXCLUSIVE lock")
+    for cx, rel, cmd in m.alter_existing("AT_AlterColumnType"):
+        tn = ((cmd.get("def") or {}).get("ColumnDef", {}).get("typeName") or {})
+        names = strings(tn.get("names"))
+        if not (names and names[-1] in RELAXING_TYPES and not tn.get("typmods")):
+            yield cx.hit(RULE.id, cx.obj(rel, cmd["name"]),
+                         f"changing the type of {cmd['name']} rewrites {cx.obj(rel)} under an ACCESS EXCLUSIVE lock")

@@ -20,29 +20,21 @@ RULE = Rule(
 
 
 def check_source(m: MigrationSource) -> Iterator[SourceHit]:
-    for cx in m.contexts:
-        n = cx.statement.node
-        if cx.statement.kind != "AlterTableStmt" or n.get("objtype") not in (None, "OBJECT_TABLE") or "relation" not in n:
+    for cx, rel, cmd in m.alter_existing("AT_AddColumn"):
+        col = (cmd.get("def") or {}).get("ColumnDef")
+        if not col:
             continue
-        rel = cx.rel(n["relation"])
-        if not m.existing(rel, cx.file_no):
+        line = cx.line_of_byte(col.get("location", 0))
+        names = strings((col.get("typeName") or {}).get("names"))
+        if names and names[-1] in SERIAL_TYPES:
+            yield cx.hit(RULE.id, cx.obj(rel, col["colname"]),
+                         f"adding a {names[-1]} column fills it with nextval() row by row: the table is rewritten", line)
             continue
-        for item in n.get("cmds") or []:
-            cmd = item.get("AlterTableCmd", {})
-            col = (cmd.get("def") or {}).get("ColumnDef")
-            if cmd.get("subtype") != "AT_AddColumn" or not col:
-                continue
-            line = cx.line_of_byte(col.get("location", 0))
-            names = strings((col.get("typeName") or {}).get("names"))
-            if names and names[-1] in SERIAL_TYPES:
-                yield cx.hit(RULE.id, cx.obj(rel, col["colname"]),
-                             f"adding a {names[-1]} column fills it with nextval() row by row: the table is rewritten", line)
-                continue
-            for c in col.get("constraints") or []:
-                con = c.get("Constraint", {})
-                if con.get("contype") == "CONSTR_DEFAULT":
-                    volatile = sorted(set(func_names(con.get("raw_expr"))) & VOLATILE_FUNCTIONS)
-                    if volatile:
-                        yield cx.hit(RULE.id, cx.obj(rel, col["colname"]),
-                                     f"volatile default ({', '.join(volatile)}()) on an existing table rewrites it; add "
-                                     "the column without it, backfill in batches, then SET DEFAULT", line)
+        for c in col.get("constraints") or []:
+            con = c.get("Constraint", {})
+            if con.get("contype") == "CONSTR_DEFAULT":
+                volatile = sorted(set(func_names(con.get("raw_expr"))) & VOLATILE_FUNCTIONS)
+                if volatile:
+                    yield cx.hit(RULE.id, cx.obj(rel, col["colname"]),
+                                 f"volatile default ({', '.join(volatile)}()) on an existing table rewrites it; add "
+                                 "the column without it, backfill in batches, then SET DEFAULT", line)
