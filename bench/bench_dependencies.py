@@ -211,8 +211,6 @@ def case(db: str, tables: list[str], sample: int) -> dict:
     from x121_docs.integrity.dependency_settings import DependencySettings
     import desbordante  # noqa: F401 - imported before the baseline, so its load is not counted
     import pandas  # noqa: F401
-    from x121_docs.catalog import naming
-    naming.inflector()
 
     settings = _settings(db)
     s = DependencySettings(sample_rows=sample)

@@ -6,6 +6,8 @@ Corpus schemas come from the shared `corpus_db` fixture (tests/conftest.py).
 
 from __future__ import annotations
 
+from browser_support import wait_js
+
 import json
 import re
 import time
@@ -79,7 +81,8 @@ def open_diagram(page, url: str, timeout_ms: int = 30000) -> float:
     """Open `url`, wait until every diagram is inlined and laid out; seconds from navigation to that."""
     t0 = time.perf_counter()
     page.goto(url)
-    page.wait_for_function(READY, timeout=timeout_ms)
+    # polled over the DevTools protocol: the site's CSP forbids the eval() wait_for_function relies on
+    wait_js(page, READY, "the diagrams inlined and laid out", timeout_ms / 1000)
     return time.perf_counter() - t0
 
 
@@ -93,12 +96,13 @@ def diagram_meta(page) -> dict:
 def erd_files(catalog, config=None, tables=()) -> dict[str, bytes]:  # noqa: ANN001
     """erd.md, erd/*.md and their SVGs for `catalog`, plus the neighbourhood section of `tables`
     (as tables/<slug>.md holding just the diagram frame), with the viewer's assets."""
-    from x121_docs.docs import erd_pages, pages, site
+    from x121_docs.docs import erd_pages, site
+    from x121_docs.docs.pages.base import module_env, tidy
     from x121_docs.docs.config import DocsConfig
     from x121_docs.docs.names import table_slug
 
     config = config or DocsConfig()
-    env = pages._env()
+    env = module_env()
     files: dict[str, bytes] = {}
 
     def store(path, fn):  # noqa: ANN001, ANN202
@@ -109,7 +113,7 @@ def erd_files(catalog, config=None, tables=()) -> dict[str, bytes]:  # noqa: ANN
 
     facts = erd_pages.schema_facts(catalog, config)
     files.update(erd_pages.erd_files(catalog, config, facts, lambda n, **c: env.get_template(n).render(**c), store,
-                                     pages._tidy))
+                                     tidy))
     for key in tables:
         t = catalog.table(key[1], key[0])
         html, _ = erd_pages.table_section(catalog, config, facts, t, store)

@@ -5,6 +5,8 @@ on both ends of an edge, aspect ratios within 1:3..3:1.  Checked against pg_cons
 
 from __future__ import annotations
 
+import html
+
 import re
 from dataclasses import replace
 
@@ -143,8 +145,7 @@ def test_eralchemy_says_why_it_cannot_draw_a_quoted_name(fresh_db):
     files = erd_files(cat)
     page = files["erd.md"].decode()
     assert "erd/schema-eralchemy.svg" not in files
-    assert "eralchemy cannot draw this schema: the table name &#x27;reply-to&#x27;" in page or \
-        "eralchemy cannot draw this schema: the table name 'reply-to'" in page
+    assert "eralchemy cannot draw this schema: the table name 'reply-to'" in html.unescape(page)
     # the linked diagrams still draw it, its name escaped
     assert "reply&#45;to" in files["erd-schema.svg"].decode() or "reply-to" in files["erd-schema.svg"].decode()
 
