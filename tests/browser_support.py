@@ -23,7 +23,6 @@ import contextlib
 import functools
 import http.server
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -183,16 +182,8 @@ def poll(predicate: Callable[[], T], what: str, timeout: float = TIMEOUT_MS / 10
     Pass `page` when the predicate reads what Playwright reports (e.g. ``traps.events``): the sync API
     delivers a page's events only while it is called, so the pauses are then ``page.wait_for_timeout``.
     """
-    if page is None:
-        return wait_until(predicate, what, timeout, 0.1)
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
-        page.wait_for_timeout(100)
+    pause = None if page is None else (lambda: page.wait_for_timeout(100))
+    return wait_until(predicate, what, timeout, 0.1, pause=pause)
 
 
 def wait_js(page, expression: str, what: str, timeout: float = TIMEOUT_MS / 1000):  # noqa: ANN001, ANN201

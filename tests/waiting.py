@@ -9,8 +9,11 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-def wait_until(predicate: Callable[[], T], what: str, timeout: float = 20.0, interval: float = 0.05) -> T:
-    """Call `predicate` until it returns something truthy (returned); fail naming `what` after `timeout` s."""
+def wait_until(predicate: Callable[[], T], what: str, timeout: float = 20.0, interval: float = 0.05,
+               pause: Callable[[], object] | None = None) -> T:
+    """Call `predicate` until it returns something truthy (returned); fail naming `what` after `timeout` s.
+
+    `pause` replaces the sleep between calls (a browser page must keep pumping its events while waiting)."""
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
@@ -18,4 +21,4 @@ def wait_until(predicate: Callable[[], T], what: str, timeout: float = 20.0, int
             return value
         if time.monotonic() >= deadline:
             raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
-        time.sleep(interval)
+        pause() if pause else time.sleep(interval)
