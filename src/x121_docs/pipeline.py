@@ -8,12 +8,14 @@ publishes them), but they make the job exit 1, as CI's lint step does.
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from .config import Settings, load_settings
 from .errors import EXIT_FINDINGS
-from .database.commands import cmd_status, describe_server
-from .output import console, esc
-from .startup import start
+
+if TYPE_CHECKING:
+    from .config import Settings
+
+# Registration imports argparse only; the stages import what they run.
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -23,6 +25,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from .config import load_settings
+    from .database.commands import cmd_status, describe_server
+    from .output import console, esc
+    from .startup import start
+
     out = console()
     runtime = start(load_settings(), create=True)
     out.print(esc(describe_server(runtime.settings)))

@@ -12,12 +12,15 @@ migration, on any database, in any mode; at most one line saying that ours is be
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from .config import Settings, load_settings
-from .database.bootstrap import BootstrapReport, bootstrap
 from .database.connect import resolve
 from .database.health import health_check
-from .migrate.startup import StartupMigrations, behind_note, on_startup
+
+if TYPE_CHECKING:  # imported by the step that runs them: a read-only command never loads the runner
+    from .database.bootstrap import BootstrapReport
+    from .migrate.startup import StartupMigrations
 
 
 @dataclass(frozen=True)
@@ -37,10 +40,16 @@ def start(settings: Settings | None = None, *, create: bool = False, migrate: bo
     Raises WorkbenchError with a clear message at the first step that fails.
     """
     settings = resolve(settings if settings is not None else load_settings())
-    report = bootstrap(settings) if create else None
+    report = None
+    if create:
+        from .database.bootstrap import bootstrap
+
+        report = bootstrap(settings)
     health_ms = health_check(settings)
     migrations = None
     if migrate is not False:
+        from .migrate.startup import on_startup
+
         apply = settings.auto_migrate if migrate is None else True
         migrations = on_startup(settings, apply=apply, require_folder=migrate is True)
     return Runtime(settings=settings, health_ms=health_ms, bootstrap=report, migrations=migrations)
@@ -51,6 +60,8 @@ def start_read_only(settings: Settings | None = None) -> Runtime:
 
     `notes` holds one line when the database has our ledger and migrations are pending.
     """
+    from .migrate.startup import behind_note
+
     runtime = start(settings, migrate=False)
     note = behind_note(runtime.settings)
     return replace(runtime, notes=(note,) if note else ())

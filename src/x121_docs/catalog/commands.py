@@ -6,13 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..config import load_settings
-from ..database.connect import connect, resolve
 from ..errors import EXIT_OK
-from ..output import scrub
-from . import seeds
-from .reflect import reflect
-from .serialize import dumps
+
+# Registration imports argparse only; psycopg and the catalog model are imported by `dump` when it runs.
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -32,6 +28,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def dump_settings(settings, schemas=None, lookup_values: bool = True, root: Path | None = None):  # noqa: ANN001
     """The catalog of the database of `settings`, with the lookup values unless told otherwise."""
+    from ..database.connect import connect, resolve
+    from . import seeds
+    from .reflect import reflect
+
     with connect(resolve(settings), autocommit=True, read_only=True) as conn:
         catalog = reflect(conn, schemas)
         if lookup_values:
@@ -40,6 +40,10 @@ def dump_settings(settings, schemas=None, lookup_values: bool = True, root: Path
 
 
 def cmd_dump(args: argparse.Namespace) -> int:
+    from ..config import load_settings
+    from ..output import scrub
+    from .serialize import dumps
+
     catalog = dump_settings(load_settings(), args.schema, not args.no_lookup_values)
     text = scrub(dumps(catalog))
     if args.output:

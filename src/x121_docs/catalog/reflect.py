@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence as Seq
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import psycopg
-from psycopg.rows import dict_row
+if TYPE_CHECKING:  # the caller brings the connection; importing this package (the model) needs no driver
+    import psycopg
 
 from .model import (
     MATERIALIZED_VIEW,
@@ -236,6 +236,8 @@ class _Runner:
         self.count = 0
 
     def rows(self, query: str) -> list[dict[str, Any]]:
+        from psycopg.rows import dict_row
+
         self.count += 1
         with self.conn.cursor(row_factory=dict_row) as cur:
             cur.execute(query, self.params if "%(schemas)s" in query else None)

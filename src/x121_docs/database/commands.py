@@ -4,14 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from rich.table import Table
-
-from ..config import load_settings
-from ..output import console, esc, print_json
-from .bootstrap import bootstrap
-from .connect import connect, resolve
-from .embedded import server_for
-from .health import server_status
+# Registration imports argparse only; each command imports the driver, rich and the server code it uses.
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -36,6 +29,10 @@ def describe_server(settings) -> str:  # noqa: ANN001
 
 
 def cmd_start(args: argparse.Namespace) -> int:
+    from ..config import load_settings
+    from ..output import console, esc
+    from .connect import connect, resolve
+
     settings = resolve(load_settings())
     console().print(esc(describe_server(settings)))
     with connect(settings, "postgres" if settings.embedded else None, read_only=True) as conn:
@@ -45,6 +42,10 @@ def cmd_start(args: argparse.Namespace) -> int:
 
 
 def cmd_stop(args: argparse.Namespace) -> int:
+    from ..config import load_settings
+    from ..output import console, esc
+    from .embedded import server_for
+
     settings = load_settings()
     if not settings.uses_embedded:
         console().print(f"DB_HOST is set ({esc(settings.host)}): there is no embedded server to stop.")
@@ -55,6 +56,11 @@ def cmd_stop(args: argparse.Namespace) -> int:
 
 
 def cmd_bootstrap(args: argparse.Namespace) -> int:
+    from ..config import load_settings
+    from ..output import console, esc
+    from .bootstrap import bootstrap
+    from .connect import resolve
+
     settings = resolve(load_settings())
     out = console()
     out.print(esc(describe_server(settings)))
@@ -64,6 +70,12 @@ def cmd_bootstrap(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from ..config import load_settings
+    from ..output import console, esc, print_json
+    from .health import server_status
+
     status = server_status(load_settings())
     if args.format == "json":
         print_json(status.as_dict())

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..config import load_settings
 from ..errors import EXIT_FINDINGS, EXIT_OK, WorkbenchError
-from ..output import console, err_console, esc
-from ..startup import start_read_only
-from . import site
-from .build import BuildResult, build, produce
-from .check import compare
 from .config import CONFIG_FILE, load_config
-from .data import live_settings
+
+if TYPE_CHECKING:
+    from .build import BuildResult
+
+# Registration imports argparse and the settings file's name only; each action imports what it runs
+# (the builder pulls in psycopg, Jinja, networkx, MkDocs).
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -43,6 +43,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _settings():
+    from ..config import load_settings
+    from ..output import err_console
+    from ..startup import start_read_only
+
     # The docs describe the database as it is, pending migrations flagged; they never migrate it
     # (`x121-docs build` and `migrate run` do), and a database that is behind is still documented.
     runtime = start_read_only(load_settings())
@@ -52,10 +56,15 @@ def _settings():
 
 
 def _live(args: argparse.Namespace, settings):  # noqa: ANN001, ANN202
+    from .data import live_settings
+
     return live_settings(settings) if getattr(args, "live", False) else None
 
 
 def report(result: BuildResult) -> None:
+    from ..output import console, esc
+    from . import site
+
     out = console()
     for path in result.created:
         out.print(f"created {esc(path)} (default; edit it freely)")
@@ -76,15 +85,22 @@ def cmd_build(args: argparse.Namespace) -> int:
         from ..integrity.dependencies import load_dependency_findings
         dependencies = load_dependency_findings(args.dependencies)
     settings = _settings()
+    from .build import build  # the generator (Jinja, networkx, MkDocs) once the database answers
+
     report(build(settings, root, with_site=not args.no_site, config=config, live=_live(args, settings),
                  dependencies=dependencies, since=args.since))
     return EXIT_OK
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from ..output import console
+    from . import site
+
     root = Path.cwd()
     if not args.no_build:
         settings = _settings()
+        from .build import build
+
         report(build(settings, root, config=load_config(args.config or root / CONFIG_FILE), live=_live(args, settings)))
     folder = root / "site"
     if not (folder / "index.html").is_file():
@@ -105,9 +121,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from ..output import console, err_console
+    from . import site
+
     root = Path.cwd()
     folder = root / site.GENERATED
-    generated, _ = produce(_settings(), root, load_config(args.config or root / CONFIG_FILE))
+    settings = _settings()
+    from .build import produce
+    from .check import compare
+
+    generated, _ = produce(settings, root, load_config(args.config or root / CONFIG_FILE))
     drift = compare(site.read_tree(folder), generated.files)
     if drift.clean:
         console().print(f"{site.GENERATED} matches the live schema ({len(generated.files)} files).")

@@ -11,18 +11,16 @@ import sys
 from contextlib import contextmanager
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import psycopg
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-from rich.table import Table as RichTable
-
-from ..config import load_settings
-from ..database.connect import connect
 from ..errors import EXIT_FINDINGS, EXIT_OK, WorkbenchError
-from ..output import console, err_console, esc, print_json
-from ..startup import start_read_only
-from ..catalog.reflect import reflect
-from .common import find_table, format_row
+
+if TYPE_CHECKING:
+    import psycopg
+    from rich.progress import Progress
+
+# Registering these commands imports argparse only: psycopg, rich and the catalog are imported by
+# the command that runs (a `--help` or a usage error costs nothing more).
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -53,8 +51,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_scan_files)
 
     p = scansub.add_parser("dependencies", help="3NF and missing foreign keys checked on a sample of the data")
-    from .dependency_report import register_arguments
-    register_arguments(p)
+    p.add_argument("tables", nargs="*", metavar="TABLE", help="tables to scan (default: every table)")
+    p.add_argument("--sample", type=int, metavar="N", help="rows per table (default: sample-rows of the config)")
+    p.add_argument("--format", choices=("table", "json", "markdown"), default="table")
+    p.add_argument("--output", type=Path, metavar="FILE", help="write the report to FILE instead of the terminal")
+    p.add_argument("--config", type=Path, metavar="PYPROJECT",
+                   help="pyproject.toml with [tool.x121-lint.dependencies] (default: ./pyproject.toml)")
+    p.set_defaults(func=cmd_scan_dependencies)
 
     p = sub.add_parser("delete-preview", help="what deleting one row would delete, clear or be refused by")
     p.add_argument("table", metavar="TABLE", help="table name or schema.name")
@@ -75,6 +78,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _session(*, writes: bool = False) -> Iterator[tuple[psycopg.Connection, object]]:
     """A connection and the catalog; read-only (any database, never migrated) unless `writes`
     (the confirmed delete, which still never migrates)."""
+    from ..catalog.reflect import reflect
+    from ..config import load_settings
+    from ..database.connect import connect
+    from ..output import err_console, esc
+    from ..startup import start_read_only
+
     runtime = start_read_only(load_settings())
     for note in runtime.notes:
         err_console().print(esc(note), highlight=False, soft_wrap=True)
@@ -84,6 +93,11 @@ def _session(*, writes: bool = False) -> Iterator[tuple[psycopg.Connection, obje
 
 @contextmanager
 def _progress(enabled: bool, unit: str) -> Iterator[Progress]:
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                               TimeRemainingColumn)
+
+    from ..output import err_console
+
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TextColumn(unit), TimeElapsedColumn(), TimeRemainingColumn(),
                         console=err_console(), transient=True, disable=not enabled)
@@ -94,6 +108,10 @@ def _progress(enabled: bool, unit: str) -> Iterator[Progress]:
 # --- scan orphans ------------------------------------------------------------------------------
 
 def cmd_scan_orphans(args: argparse.Namespace) -> int:
+    from rich.table import Table as RichTable
+
+    from ..output import console, err_console, esc, print_json
+    from .common import format_row
     from .orphans import scan_orphans
 
     with _session() as (conn, catalog), _progress(err_console().is_terminal, "rows (est.)") as bar:
@@ -133,9 +151,21 @@ def cmd_scan_orphans(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
+# --- scan dependencies -------------------------------------------------------------------------
+
+def cmd_scan_dependencies(args: argparse.Namespace) -> int:
+    from .dependency_report import cmd_scan_dependencies as run  # Desbordante, pandas: only when scanning
+
+    return run(args)
+
+
 # --- scan files --------------------------------------------------------------------------------
 
 def cmd_scan_files(args: argparse.Namespace) -> int:
+    from rich.table import Table as RichTable
+
+    from ..output import console, err_console, esc, print_json
+    from .common import format_row
     from .files import FileSource, scan_files
 
     source = FileSource(args.table, args.path_column, args.size_column or None, args.hash_column or None)
@@ -173,12 +203,17 @@ def cmd_scan_files(args: argparse.Namespace) -> int:
 # --- delete-preview and delete -----------------------------------------------------------------
 
 def _signer():  # noqa: ANN202
+    from ..config import load_settings
     from .token import signer_for
 
     return signer_for(load_settings().data_dir)
 
 
 def _print_impact(impact, catalog, title: str) -> None:  # noqa: ANN001
+    from rich.table import Table as RichTable
+
+    from ..output import console, esc
+
     out = console()
     table = RichTable(title=esc(title))
     for col in ("Table", "Deleted", "Set to NULL", "Set to default"):
@@ -208,6 +243,8 @@ def _print_impact(impact, catalog, title: str) -> None:  # noqa: ANN001
 
 
 def cmd_delete_preview(args: argparse.Namespace) -> int:
+    from ..output import console, esc, print_json
+    from .common import find_table
     from .impact import preview
     from .messages import blocked_sentence, cascade_sentence
 
@@ -245,6 +282,7 @@ def _arg(text: str) -> str:
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
+    from ..output import console, esc, print_json
     from .impact import ConfirmationRequired, delete_row, preview
 
     signer = _signer()

@@ -1,4 +1,5 @@
-"""`x121-docs scan dependencies`: run the scan, show it as a terminal table, Markdown or JSON.
+"""`x121-docs scan dependencies` (its arguments are registered in commands.py): run the scan, show it as a
+terminal table, Markdown or JSON.
 
 Everything shown comes from the database (names, sample values), so the terminal table escapes
 rich markup and the Markdown goes through the docs' escaping helpers (`cell`, `code`).
@@ -10,7 +11,6 @@ import argparse
 import json
 import os
 from dataclasses import replace
-from pathlib import Path
 
 from rich.table import Table as RichTable
 
@@ -21,16 +21,6 @@ from ..output import console, err_console, esc, scrub
 from ..startup import start_read_only
 from .dependencies import DependencyReport, scan_dependencies
 from .dependency_settings import load_dependency_settings
-
-
-def register_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("tables", nargs="*", metavar="TABLE", help="tables to scan (default: every table)")
-    p.add_argument("--sample", type=int, metavar="N", help="rows per table (default: sample-rows of the config)")
-    p.add_argument("--format", choices=("table", "json", "markdown"), default="table")
-    p.add_argument("--output", type=Path, metavar="FILE", help="write the report to FILE instead of the terminal")
-    p.add_argument("--config", type=Path, metavar="PYPROJECT",
-                   help="pyproject.toml with [tool.x121-lint.dependencies] (default: ./pyproject.toml)")
-    p.set_defaults(func=cmd_scan_dependencies)
 
 
 def cmd_scan_dependencies(args: argparse.Namespace) -> int:

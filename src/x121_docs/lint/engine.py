@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING
 from ..errors import WorkbenchError
 from .config import LintConfig
 from .report import Finding, LintReport, count_metric
-from .source import MigrationSource, SourceHit, analyse_migrations, display_path
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the source analysis (pglast, orjson) is imported by the modes that read migrations
+    from .source import MigrationSource, SourceHit
     from ..catalog.model import Catalog
     from .scope import Hit
     from ..config import Settings
@@ -107,6 +107,8 @@ def _git(cwd: Path, *args: str) -> str:
 
 def changed_files(folder: Path, ref: str) -> set[str]:
     """Display paths of the migration files added or changed since `ref` (committed, staged, unstaged or new)."""
+    from .source import display_path
+
     folder = folder.resolve()
     top = Path(_git(folder, "rev-parse", "--show-toplevel").strip())
     _git(top, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
@@ -161,6 +163,7 @@ def lint_migrations(settings: Settings, folder: Path, config: LintConfig, option
     from .apply import apply_to_throwaway
     from .catalog_rules import catalog_metrics
     from .probe import DataProbe
+    from .source import analyse_migrations, display_path
 
     source = analyse_migrations(folder, config.enabled)  # bad SQL fails here, before any database work
     keep = changed_files(folder, options.changed) if options.changed else None
@@ -184,6 +187,8 @@ def lint_static(folder: Path, config: LintConfig, options: Options = Options(), 
     The whole folder is read (a rule must know which tables earlier files created); `only`
     (display paths) limits the report to those files, as pre-commit passes the changed ones.
     """
+    from .source import analyse_migrations, display_path
+
     source = analyse_migrations(folder, config.enabled)
     keep = changed_files(folder, options.changed) if options.changed else None
     if only is not None:
@@ -224,6 +229,7 @@ def lint_code(paths: list[Path], config: LintConfig, options: Options = Options(
     if options.changed:
         raise WorkbenchError("--changed works on migrations only, not with --code.")
     from .code import scan_code
+    from .source import display_path
 
     hits = [h for h in scan_code(paths) if config.enabled(h.hit.rule)]
     findings = [_finding(config, h.hit.rule, h.hit.object, h.hit.message, h.hit.file, h.hit.line) for h in hits]

@@ -5,24 +5,23 @@ from __future__ import annotations
 import argparse
 from datetime import timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.rule import Rule
-from rich.syntax import Syntax
-from rich.table import Table
-
-from ..config import load_settings
 from ..errors import EXIT_FINDINGS, EXIT_OK, WorkbenchError
-from ..output import console, err_console, esc, print_json
-from .baseline import baseline
-from .files import MigrationFile, MigrationFileError, discover
-from .newfile import create_migration
-from .plan import Entry, Plan, State
-from .runner import RunReport, run_migrations, sigterm_as_interrupt, transaction_control_problems
-from .status import read_plan
 
-STATE_STYLE = {State.APPLIED: "green", State.PENDING: "yellow", State.OUT_OF_ORDER: "magenta",
-               State.MODIFIED: "red", State.MISSING: "red", State.DIRTY: "bold red"}
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from .files import MigrationFile
+    from .plan import Entry, Plan
+    from .runner import RunReport
+
+# Registration imports argparse only: psycopg (the ledger, the runner) and rich are imported by the
+# action that runs, so `migrate new` and every `--help` stay light.
+
+#: Style of each plan.State, by member name.
+STATE_STYLE = {"APPLIED": "green", "PENDING": "yellow", "OUT_OF_ORDER": "magenta",
+               "MODIFIED": "red", "MISSING": "red", "DIRTY": "bold red"}
 CONFIRM_FLAG = "--yes-mark-applied"
 
 
@@ -57,6 +56,8 @@ def _folder(args: argparse.Namespace, settings) -> Path:  # noqa: ANN001
 
 
 def _wait_message(pid: int | None) -> None:
+    from ..output import err_console
+
     holder = f"held by pid {pid}" if pid is not None else "(its holder is finishing)"
     err_console().print(f"waiting for the migration lock {holder}: another migration run (x121-docs or the "
                         "backend's SQLx migrator) is in progress...", highlight=False)
@@ -66,6 +67,11 @@ class _RichProgress:
     """The run's progress bar, with one line per applied file."""
 
     def __init__(self) -> None:
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn,
+                                   TimeElapsedColumn)
+
+        from ..output import console
+
         self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                             TimeElapsedColumn(), console=console(), transient=True)
         self.task = None
@@ -76,9 +82,13 @@ class _RichProgress:
             self.task = self.bar.add_task("migrating", total=total)
 
     def begin(self, m: MigrationFile) -> None:
+        from ..output import esc
+
         self.bar.update(self.task, description=esc(m.name))
 
     def done(self, m: MigrationFile, nanoseconds: int) -> None:
+        from ..output import esc
+
         self.bar.console.print(f"[green]applied[/] {esc(m.name)} ({nanoseconds / 1e6:.1f} ms)", highlight=False)
         self.bar.advance(self.task)
 
@@ -87,6 +97,10 @@ class _RichProgress:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from ..config import load_settings
+    from ..output import console, esc
+    from .runner import run_migrations, sigterm_as_interrupt
+
     settings = load_settings()
     progress = _RichProgress()
     try:
@@ -102,6 +116,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _print_dry_run(report: RunReport) -> None:
+    from rich.rule import Rule
+    from rich.syntax import Syntax
+
+    from ..output import console, esc
+
     out = console()
     for e in report.pending:
         mode = "no transaction" if e.file.no_transaction else "one transaction"
@@ -114,18 +133,26 @@ def _when(e: Entry) -> str:
 
 
 def _status_table(plan: Plan) -> Table:
+    from rich.table import Table
+
+    from ..output import esc
+
     table = Table(title=f"Migrations in {esc(plan.folder)}", title_justify="left")
     for col, justify in (("version", "right"), ("description", "left"), ("state", "left"),
                          ("applied at (UTC)", "left"), ("time (ms)", "right"), ("note", "left")):
         table.add_column(col, justify=justify)
     for e in plan.entries:
         ms = "" if e.execution_ms is None else f"{e.execution_ms:.1f}"
-        table.add_row(str(e.version), esc(e.description), f"[{STATE_STYLE[e.state]}]{e.state.label}[/]", _when(e), ms,
+        table.add_row(str(e.version), esc(e.description), f"[{STATE_STYLE[e.state.name]}]{e.state.label}[/]", _when(e), ms,
                       esc(e.note or ""))
     return table
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from ..config import load_settings
+    from ..output import console, esc, print_json
+    from .status import read_plan
+
     settings = load_settings()
     plan = read_plan(settings, _folder(args, settings))
     if args.format == "json":
@@ -142,6 +169,12 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from ..config import load_settings
+    from ..output import console, err_console, esc
+    from .files import MigrationFileError
+    from .runner import transaction_control_problems
+    from .status import read_plan
+
     settings = load_settings()
     folder = _folder(args, settings)
     try:
@@ -161,6 +194,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    from ..config import load_settings
+    from ..output import console, esc
+    from .newfile import create_migration
+
     settings = load_settings()
     path = create_migration(_folder(args, settings), args.description)
     console().print(esc(path), highlight=False, soft_wrap=True)
@@ -168,6 +205,11 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_baseline(args: argparse.Namespace) -> int:
+    from ..config import load_settings
+    from ..output import console, esc
+    from .baseline import baseline
+    from .files import discover
+
     settings = load_settings()
     folder = _folder(args, settings)
     if not args.confirmed:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..config import Settings
 from ..errors import WorkbenchError
 from .plan import Plan
-from .runner import RunReport, run_migrations
 from .status import read_plan
+
+if TYPE_CHECKING:  # the runner (locks, sessions) is imported only when start-up applies migrations
+    from .runner import RunReport
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,8 @@ def on_startup(settings: Settings, *, apply: bool, require_folder: bool = False)
     if not folder.exists() and apply and not require_folder:
         return StartupMigrations(True, notes=[f"No migrations folder at {folder}: no migrations applied."])
     if apply:
+        from .runner import run_migrations
+
         return StartupMigrations(True, report=run_migrations(settings, folder))
     plan = read_plan(settings, folder)
     plan.raise_problems(pending=False, outcome="Start-up stopped.")

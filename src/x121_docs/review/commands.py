@@ -6,13 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..config import load_settings
+from typing import TYPE_CHECKING
+
 from ..errors import EXIT_FINDINGS, EXIT_OK, WorkbenchError
-from ..lint.config import load_config
-from ..output import console, esc, scrub
-from .locks import HIGH
-from .render import to_json, to_markdown
-from .report import Review, from_dumps, from_refs
+
+if TYPE_CHECKING:
+    from .report import Review
+
+# Registration imports argparse only; the review (pglast, psycopg, the linter, Graphviz) is imported when it runs.
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -42,6 +43,10 @@ def _is_dump(value: str) -> bool:
 
 
 def run_review(args: argparse.Namespace) -> Review:
+    from ..config import load_settings
+    from ..lint.config import load_config
+    from .report import from_dumps, from_refs
+
     config = load_config(args.config)
     if _is_dump(args.base) or (args.head and _is_dump(args.head)):
         if not (args.head and _is_dump(args.base) and _is_dump(args.head)):
@@ -55,6 +60,10 @@ def run_review(args: argparse.Namespace) -> Review:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
+    from ..output import console, esc, scrub
+    from .locks import HIGH
+    from .render import to_json, to_markdown
+
     review = run_review(args)
     if args.diagram and review.svg is not None:
         args.diagram.write_text(review.svg.text + "\n", encoding="utf-8")
