@@ -8,11 +8,14 @@ the first test compares them; the others pin what `--help` may import and how lo
 from __future__ import annotations
 
 import argparse
+import functools
+import json
 import re
 import subprocess
 import sys
 
 import pytest
+from conftest import subprocess_env
 
 from x121_docs import cli
 
@@ -81,8 +84,105 @@ def test_help_import_budget():
     assert total < 150_000, f"--help imported modules for {total / 1000:.1f} ms"
 
 
-def test_a_command_imports_only_its_own_module():
-    # importlib.import_module bypasses -X importtime's own line, so look at what each module imports
-    times, _ = _importtime("migrate", "--help")
-    assert "x121_docs.migrate.runner" in times
-    assert not {"x121_docs.docs.build", "x121_docs.lint.engine", "x121_docs.integrity.impact"} & set(times)
+#: Runs `x121-docs ARGV` in process and writes what it imported (sys.modules) and its exit code as JSON.
+#: `--bare` writes the modules of the interpreter alone (plus json), the baseline every list is taken from.
+_IMPORTS = """
+import json, sys
+out, argv, code = sys.argv[1], sys.argv[2:], None
+if argv != ["--bare"]:
+    from x121_docs import cli
+    try:
+        code = cli.main(argv)
+    except SystemExit as exc:
+        code = exc.code
+with open(out, "w", encoding="utf-8") as f:
+    json.dump({"modules": sorted(sys.modules), "exit": code}, f)
+"""
+
+
+def _imports(tmp_path, *argv: str, env: dict[str, str] | None = None) -> tuple[set[str], int, str]:
+    """The modules `x121-docs ARGV` imports beyond a bare interpreter, its exit code and its stderr."""
+    out = tmp_path / "imports.json"
+    proc = subprocess.run([sys.executable, "-c", _IMPORTS, str(out), *argv], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120, env=subprocess_env(**(env or {})))
+    assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    data = json.loads(out.read_text(encoding="utf-8"))
+    return set(data["modules"]) - _bare_modules(), data["exit"], proc.stderr
+
+
+@functools.cache
+def _bare_modules() -> frozenset[str]:
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "bare.json"
+        subprocess.run([sys.executable, "-c", _IMPORTS, str(out), "--bare"], check=True, timeout=60,
+                       env=subprocess_env())
+        return frozenset(json.loads(out.read_text(encoding="utf-8"))["modules"])
+
+
+def _packages(modules: set[str]) -> set[str]:
+    """Top-level names of the third-party modules among `modules` (not the standard library, not ours)."""
+    return {m.split(".")[0] for m in modules} - set(sys.stdlib_module_names) - {"x121_docs"}
+
+
+def _ours(modules: set[str]) -> set[str]:
+    return {m for m in modules if m == "x121_docs" or m.startswith("x121_docs.")}
+
+
+#: Every command's `--help`, and each sub-command's: what a person types to learn the tool.
+HELP_ARGV = [[name] for name, _, _ in cli.COMMANDS] + [
+    ["db", "status"], ["migrate", "run"], ["migrate", "status"], ["migrate", "new"], ["docs", "build"],
+    ["docs", "serve"], ["docs", "check"], ["scan", "orphans"], ["scan", "files"], ["scan", "dependencies"],
+    ["catalog", "dump"], ["lint", "--static"]]
+#: Stdlib-only modules a registration may load: the docs settings file's name, the migration file names,
+#: the catalog package's model and reflection (whose driver is the caller's connection).
+LIGHT = {"x121_docs.docs.config", "x121_docs.migrate.files", "x121_docs.catalog.model", "x121_docs.catalog.reflect"}
+
+
+@pytest.mark.parametrize("argv", HELP_ARGV, ids=" ".join)
+def test_a_commands_help_imports_the_standard_library_and_its_own_module_only(argv, tmp_path):
+    """`CMD --help` imports argparse and the command's module: no driver, no rich, no other command's code."""
+    module = next(m for name, m, _ in cli.COMMANDS if name == argv[0])
+    modules, code, _ = _imports(tmp_path, *argv, "--help")
+    assert code == 0
+    assert not _packages(modules), sorted(_packages(modules))
+    parents = {module.rsplit(".", n)[0] for n in range(module.count(".") + 1)}
+    allowed = {"x121_docs", "x121_docs.cli", "x121_docs.errors", *parents} | LIGHT
+    assert _ours(modules) <= allowed, sorted(_ours(modules) - allowed)
+
+
+def test_the_top_level_help_imports_the_manifest_only(tmp_path):
+    modules, code, _ = _imports(tmp_path, "--help")
+    assert code == 0 and not _packages(modules)
+    assert _ours(modules) == {"x121_docs", "x121_docs.cli", "x121_docs.errors"}
+
+
+#: Libraries a command needs only once the database has answered (the generator, the SQL parser, the
+#: data-dependency scan, the pool, the diagrams): none of them may load before the connection fails.
+AFTER_CONNECT = {"pglast", "orjson", "jinja2", "markupsafe", "networkx", "mkdocs", "pygraphviz", "yaml", "desbordante",
+                 "pandas", "numpy", "pgvector", "psycopg_pool", "nbformat", "IPython"}
+#: Commands run against a server that is not there (DB_HOST names a folder with no socket).
+FAIL_FAST = [["db", "start"], ["db", "status"], ["db", "bootstrap"], ["migrate", "status"], ["migrate", "check"],
+             ["migrate", "run"], ["migrate", "baseline", "20260101000000", "--yes-mark-applied"], ["lint", "--db"],
+             ["docs", "build"], ["docs", "check"], ["scan", "orphans"], ["scan", "files", "."],
+             ["scan", "dependencies"], ["delete-preview", "projects", "1"], ["delete", "projects", "1", "--yes"],
+             ["catalog", "dump"], ["build"]]
+#: The workbench's own modules a command may load before its connection fails: the docs generator alone
+#: is about 50, the linter's rules about 40, so importing either early breaks the bound.
+OWN_MODULES = 35
+OWN_MODULES_LINT = 70  # the rule registry (every rule module) settles severities before connecting
+
+
+@pytest.mark.parametrize("argv", FAIL_FAST, ids=" ".join)
+def test_a_command_that_cannot_connect_imports_only_the_driver_and_the_terminal(argv, tmp_path):
+    (tmp_path / "migrations").mkdir()
+    (tmp_path / "migrations" / "20260101000000_create_t.sql").write_text("CREATE TABLE t (id bigint);\n")
+    (tmp_path / "nosocket").mkdir()
+    modules, code, err = _imports(tmp_path, *argv, env={"DB_HOST": str(tmp_path / "nosocket"), "DB_PORT": "5432"})
+    assert code == 2 and "Cannot reach the PostgreSQL server" in err, err
+    assert not _packages(modules) & AFTER_CONNECT, sorted(_packages(modules) & AFTER_CONNECT)
+    assert "psycopg" in _packages(modules)  # it did try to connect
+    budget = OWN_MODULES_LINT if argv[0] == "lint" else OWN_MODULES
+    assert len(_ours(modules)) <= budget, sorted(_ours(modules))

@@ -23,6 +23,13 @@ if TYPE_CHECKING:
 # the command that runs (a `--help` or a usage error costs nothing more).
 
 
+def err_console():  # noqa: ANN201 (rich Console)
+    """The stderr console the notes and progress bars draw on (one name here, so it can be swapped)."""
+    from ..output import err_console as make
+
+    return make()
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     scan = sub.add_parser("scan", help="integrity scans: orphaned rows, file drift, data dependencies")
     scansub = scan.add_subparsers(dest="scan_command", metavar="SCAN", required=True)
@@ -81,7 +88,7 @@ def _session(*, writes: bool = False) -> Iterator[tuple[psycopg.Connection, obje
     from ..catalog.reflect import reflect
     from ..config import load_settings
     from ..database.connect import connect
-    from ..output import err_console, esc
+    from ..output import esc
     from ..startup import start_read_only
 
     runtime = start_read_only(load_settings())
@@ -96,8 +103,6 @@ def _progress(enabled: bool, unit: str) -> Iterator[Progress]:
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
                                TimeRemainingColumn)
 
-    from ..output import err_console
-
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TextColumn(unit), TimeElapsedColumn(), TimeRemainingColumn(),
                         console=err_console(), transient=True, disable=not enabled)
@@ -110,7 +115,7 @@ def _progress(enabled: bool, unit: str) -> Iterator[Progress]:
 def cmd_scan_orphans(args: argparse.Namespace) -> int:
     from rich.table import Table as RichTable
 
-    from ..output import console, err_console, esc, print_json
+    from ..output import console, esc, print_json
     from .common import format_row
     from .orphans import scan_orphans
 
@@ -164,7 +169,7 @@ def cmd_scan_dependencies(args: argparse.Namespace) -> int:
 def cmd_scan_files(args: argparse.Namespace) -> int:
     from rich.table import Table as RichTable
 
-    from ..output import console, err_console, esc, print_json
+    from ..output import console, esc, print_json
     from .common import format_row
     from .files import FileSource, scan_files
 

@@ -18,9 +18,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import orjson
-from pglast import parser
-
 from ..errors import WorkbenchError
 from .rules import RULES, SOURCE, registry
 
@@ -78,6 +75,9 @@ class SqlFile:
         self._newlines = [m.start() for m in _NEWLINE.finditer(self.text)]
         self._ascii = self.text.isascii()
         self._has_directives = DIRECTIVE in self.text
+        import orjson  # the parser is imported by the first file parsed: `lint --db` loads the rule
+        from pglast import parser  # registry, whose source rules import this module, but parses nothing
+
         try:
             tree = orjson.loads(parser.parse_sql_json(self.text))  # orjson: half of json's time on parse trees
         except parser.ParseError as exc:
@@ -94,6 +94,8 @@ class SqlFile:
     @cached_property
     def tokens(self) -> list:
         """The scanner's tokens (comments included): only read where comments or exact spans matter."""
+        from pglast import parser
+
         return parser.scan(self.text)
 
     # -- offsets ----------------------------------------------------------------------------
