@@ -1,11 +1,14 @@
 """Benchmark: orphan scan vs `SELECT count(*)`, and the delete preview of a big project.
 
     .venv/bin/python bench/bench_integrity.py [--rows 10000000] [--parents 100000] [--descendants 1000000]
-                                              [--repeats 3] [--keep]
+                                              [--repeats 3] [--command-repeats 7] [--keep]
 
 Targets (issue 7): the orphan scan of a 10-million-row child table takes at most 2x the time
 of `SELECT count(*)` over the same table, measured in the same run (interleaved); the delete
-preview of a project owning 1,000,000 descendant rows takes under 2 s.
+preview of a project owning 1,000,000 descendant rows takes under 2 s.  Issue 18: as whole
+commands, `x121-docs delete-preview projects 1` takes at most 2x a hand-written count per level
+of the same rows (PER_LEVEL: one count per table the delete reaches, joined up to the project),
+run by `psql` and by a plain psycopg script; the three commands interleaved, medians, ratios.
 
 Uses the configured server (the embedded one by default) and a throwaway database it drops
 (unless --keep).  Data is loaded with generate_series into ordinary logged tables (the
@@ -17,10 +20,14 @@ consistent by construction), then VACUUM ANALYZE, as autovacuum would leave the 
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import platform
+import resource
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -36,6 +43,31 @@ from x121_docs.integrity.orphans import OrphanScanner, foreign_key_references
 
 ROOT = Path(__file__).resolve().parent.parent
 DB = "x121_bench_integrity"
+EXE = Path(sys.executable).with_name("x121-docs")
+
+#: The hand-written peer of `delete-preview projects 1`: what a person would type to see what deleting
+#: project 1 cascades to, one count per level of the schema's CASCADE tree, each joined up to the project.
+PER_LEVEL = (
+    ("characters", "SELECT count(*) FROM characters c WHERE c.project_id = 1"),
+    ("character_images", "SELECT count(*) FROM character_images i JOIN characters c ON c.id = i.character_id "
+                         "WHERE c.project_id = 1"),
+    ("scenes", "SELECT count(*) FROM scenes s JOIN characters c ON c.id = s.character_id WHERE c.project_id = 1"),
+    ("video_segments", "SELECT count(*) FROM video_segments v JOIN scenes s ON s.id = v.scene_id "
+                       "JOIN characters c ON c.id = s.character_id WHERE c.project_id = 1"),
+    ("generation_jobs", "SELECT count(*) FROM generation_jobs j JOIN video_segments v ON v.id = j.video_segment_id "
+                        "JOIN scenes s ON s.id = v.scene_id JOIN characters c ON c.id = s.character_id "
+                        "WHERE c.project_id = 1"),
+    ("segment_approvals", "SELECT count(*) FROM segment_approvals a JOIN video_segments v ON v.id = a.video_segment_id "
+                          "JOIN scenes s ON s.id = v.scene_id JOIN characters c ON c.id = s.character_id "
+                          "WHERE c.project_id = 1"),
+)
+#: The same counts from a plain psycopg script (one connection, one query per level), run as a command.
+PSYCOPG_SCRIPT = """
+import json, sys
+import psycopg
+with psycopg.connect(sys.argv[1]) as conn:
+    print(json.dumps({name: conn.execute(query).fetchone()[0] for name, query in json.loads(sys.argv[2])}))
+"""
 
 
 def timed(fn):  # noqa: ANN001, ANN201
@@ -106,6 +138,61 @@ def load_project(conn, descendants: int) -> dict[str, int]:  # noqa: ANN001
     return expected
 
 
+def _run(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, str]:
+    """Wall and CPU (user + system) seconds of one whole command, and its stdout; it must exit 0."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=cwd, check=False)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode:
+        raise SystemExit(f"{argv[0]} exited {done.returncode}: {done.stderr[-2000:]}")
+    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, done.stdout
+
+
+def whole_commands(settings, repeats: int, expected: dict[str, int] | None) -> dict[str, tuple[list, list]]:  # noqa: ANN001
+    """`x121-docs delete-preview projects 1` vs the per-level counts by psql and by psycopg, interleaved.
+
+    Each command starts from nothing (a new process, a new connection); the workbench's runs from an
+    empty folder (no .env, no migrations folder), settings from the environment as a user would give them.
+    """
+    from x121_docs.database.connect import conninfo
+
+    psql = shutil.which("psql")
+    work = Path(tempfile.mkdtemp(prefix="x121-bench-preview-"))
+    (work / "per_level.sql").write_text("".join(f"{q};\n" for _, q in PER_LEVEL), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DB_", "X121_", "PG"))}
+    env.update({"DB_HOST": str(settings.host), "DB_PORT": str(settings.port), "DB_NAME": settings.name,
+                "DB_USER": settings.user or "", "COLUMNS": "200"})
+    if settings.password:
+        env["DB_PASSWORD"] = env["PGPASSWORD"] = settings.password.reveal()
+    info = conninfo(settings)
+    cases = {"x121-docs delete-preview": [str(EXE), "delete-preview", "projects", "1", "--format", "json"],
+             "psycopg script, per-level counts": [sys.executable, "-c", PSYCOPG_SCRIPT, info, json.dumps(PER_LEVEL)]}
+    if psql:
+        cases["psql, per-level counts"] = [psql, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", str(settings.host),
+                                           "-p", str(settings.port), "-U", settings.user or "postgres",
+                                           "-d", settings.name, "-f", "per_level.sql"]
+    times: dict[str, tuple[list, list]] = {name: ([], []) for name in cases}
+    try:
+        for _ in range(repeats):
+            for name, argv in cases.items():
+                wall, cpu, out = _run(argv, env, work)
+                times[name][0].append(wall)
+                times[name][1].append(cpu)
+                if name.startswith("x121"):
+                    counts = {k: v for k, v in json.loads(out)["deleted"].items() if k != "projects"}
+                elif name.startswith("psql"):
+                    counts = dict(zip((n for n, _ in PER_LEVEL), map(int, out.split())))
+                else:
+                    counts = json.loads(out)
+                if expected is not None:  # every command counted the same rows
+                    assert counts == {k: v for k, v in expected.items() if k != "projects"}, (name, counts)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return times
+
+
 def main() -> int:
     parser = benchlib.parser(__doc__)
     parser.add_argument("--rows", type=int, default=10_000_000)
@@ -113,10 +200,12 @@ def main() -> int:
     parser.add_argument("--orphans", type=int, default=1_000)
     parser.add_argument("--descendants", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--command-repeats", type=int, default=7, help="runs of each whole command (interleaved)")
     parser.add_argument("--keep", action="store_true", help="keep the database (re-runs skip the load)")
     args = parser.parse_args()
     if args.smoke:
         args.rows, args.parents, args.orphans, args.descendants, args.repeats = 20_000, 200, 20, 5_000, 1
+        args.command_repeats = 1
     db = f"{DB}_smoke_{os.getpid()}" if args.smoke else DB
 
     settings = benchlib.admin_settings("integrity")
@@ -157,7 +246,8 @@ def main() -> int:
             if expected is not None:
                 assert impact.deleted == expected, (impact.deleted, expected)
             owned = impact.total_deleted - 1
-            load = os.getloadavg()[0]
+        commands = whole_commands(bench, args.command_repeats, expected)
+        machine = benchlib.machine_note()
     finally:
         if not args.keep:
             with connect(settings, "postgres", autocommit=True) as admin:
@@ -165,8 +255,7 @@ def main() -> int:
 
     c, s = statistics.median(counts), statistics.median(scans)
     lines = []
-    lines.append(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"PostgreSQL {catalog.server_version}, load average {load:.1f}")
+    lines.append(f"machine: {machine}, PostgreSQL {catalog.server_version}")
     lines.append(f"count(*) of {args.rows:,} rows: best {min(counts):.3f} s, median {c:.3f} s  "
           f"({', '.join(f'{x:.3f}' for x in counts)})")
     lines.append(f"orphan scan (values strategy): best {min(scans):.3f} s, median {s:.3f} s  "
@@ -175,7 +264,17 @@ def main() -> int:
     lines.append(f"delete preview, project owning {owned:,} rows: best {min(previews):.3f} s, "
           f"median {statistics.median(previews):.3f} s ({', '.join(f'{x:.3f}' for x in previews)}); "
           f"{impact.rounds} rounds")
-    benchlib.publish(args, "integrity", "```\n" + "\n".join(lines) + "\n```")
+    peer = "psql, per-level counts" if "psql, per-level counts" in commands else "psycopg script, per-level counts"
+    ours = statistics.median(commands["x121-docs delete-preview"][0])
+    table = ["", f"Whole commands, {args.command_repeats} interleaved runs each (new process and connection every "
+             f"run; project 1 owns {owned:,} rows; every command's counts checked equal):", "",
+             "| command | median wall s | best wall s | median CPU s | x121 / this |", "|---|---:|---:|---:|---:|"]
+    for name, (walls, cpus) in commands.items():
+        table.append(f"| `{name}` | {statistics.median(walls):.3f} | {min(walls):.3f} | {statistics.median(cpus):.3f} | "
+                     f"{ours / statistics.median(walls):.2f}x |")
+    ratio = ours / statistics.median(commands[peer][0])
+    table += ["", f"`delete-preview` / {peer}: **{ratio:.2f}x** (target <= 2x: {'met' if ratio <= 2 else 'not met'})."]
+    benchlib.publish(args, "integrity", "```\n" + "\n".join(lines) + "\n```\n" + "\n".join(table))
     if args.smoke:
         return 0
     ok = s / c <= 2.0 and statistics.median(previews) < 2.0

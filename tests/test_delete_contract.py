@@ -77,6 +77,43 @@ def test_swapped_grandchild_with_the_same_counts_is_refused(db):
     assert _count(db, "grandchild") == 1 and _count(db, "parent") == 1
 
 
+@pytest.mark.parametrize("key, mid_ids, leaf_ids", [
+    ("bigint PRIMARY KEY", ("10", "20"), ("100", "101", "102")),  # digested as records (hash_record_extended)
+    ("inet PRIMARY KEY", ("'10.0.0.10'", "'10.0.0.20'"), ("'10.0.1.0'", "'10.0.1.1'", "'10.0.1.2'")),  # as text
+    ("bigint NOT NULL UNIQUE", ("10", "20"), ("100", "101", "102")),  # no primary key: tableoid and ctid
+], ids=["record", "text", "no-primary-key"])
+def test_every_kind_of_digest_binds_the_exact_rows(fresh_db, key, mid_ids, leaf_ids):
+    """Stored tables (mid) and counted leaves (leaf), whatever their key is digested as: rows swapped
+    for others with the same counts void the token; unchanged rows are deleted with it."""
+    m1, m2 = mid_ids
+    l1, l2, l3 = leaf_ids
+    key_type = key.split()[0]
+    with psycopg.connect(autocommit=True, **conn_params(fresh_db)) as db:
+        db.execute(f"""
+            CREATE TABLE parent (id bigint PRIMARY KEY);
+            CREATE TABLE mid (id {key}, parent_id bigint NOT NULL REFERENCES parent ON DELETE CASCADE);
+            CREATE TABLE leaf (id {key}, mid_id {key_type} NOT NULL REFERENCES mid (id) ON DELETE CASCADE);
+            INSERT INTO parent VALUES (1), (2);
+            INSERT INTO mid VALUES ({m1}, 1), ({m2}, 2);
+            INSERT INTO leaf VALUES ({l1}, {m1}), ({l2}, {m1});""")
+        catalog = reflect(db)
+        old = preview(db, catalog, "parent", "1")
+        assert old.deleted == {"parent": 1, "mid": 1, "leaf": 2}
+        db.execute(f"DELETE FROM leaf WHERE id = {l2}; INSERT INTO leaf VALUES ({l3}, {m1})")  # noqa: S608
+        with pytest.raises(ConfirmationRequired) as err:
+            delete_row(db, catalog, "parent", "1", old.token)
+        assert "changed since the preview" in err.value.message
+        assert err.value.impact.deleted == old.deleted and err.value.impact.token != old.token
+        swapped = err.value.impact
+        db.execute(f"UPDATE mid SET parent_id = 2 WHERE id = {m1}; UPDATE mid SET parent_id = 1 WHERE id = {m2};"
+                   f"UPDATE leaf SET mid_id = {m2}")  # noqa: S608 (the same counts again, other mid row)
+        with pytest.raises(ConfirmationRequired):
+            delete_row(db, catalog, "parent", "1", swapped.token)
+        current = preview(db, catalog, "parent", "1")
+        delete_row(db, catalog, "parent", "1", current.token)
+        assert _count(db, "parent") == 1 and _count(db, "mid") == 1 and _count(db, "leaf") == 0
+
+
 def test_expired_token_is_refused(db):
     catalog = reflect(db)
     signer = Signer(b"k" * 32)

@@ -44,10 +44,23 @@ WORK_MEM = "64MB"
 TEMP_BUFFERS = "128MB"
 LOCK_TIMEOUT = "5s"
 
-def _digest(row: sql.Composable) -> sql.Composable:
-    """Order-free digest of a set of rows: two independent 64-bit hash sums of each row's identity."""
-    return sql.SQL("coalesce(sum(hashtextextended(({r})::text, 0)::numeric), 0)::text || ':' || "
-                   "coalesce(sum(hashtextextended(({r})::text, 1)::numeric), 0)::text").format(r=row)
+#: Types (pg_type.typname) whose values PostgreSQL hashes directly (an extended hash function in their
+#: default hash operator class): an identity made only of these is digested without printing it as text.
+HASHABLE = frozenset({"int2", "int4", "int8", "oid", "tid", "text", "varchar", "bpchar", "name", "uuid", "bool",
+                      "numeric", "date", "timestamp", "timestamptz", "bytea"})
+
+
+def _digest(row: sql.Composable, typed: bool = False) -> sql.Composable:
+    """Order-free digest of a set of rows: two independent 64-bit hash sums of each row's identity.
+
+    `typed`: hash the record itself (`hash_record_extended`, PostgreSQL 14+; every column HASHABLE),
+    about twice as fast over a million rows as hashing its text form, which other identities keep.
+    Preview and delete digest a table the same way on the same server, so their tokens agree.
+    The bigint sums accumulate exactly (sum(bigint) is numeric), so no cast is needed per row.
+    """
+    hashed = sql.SQL("hash_record_extended({r}, {seed})" if typed else "hashtextextended(({r})::text, {seed})")
+    return sql.SQL("coalesce(sum({a}), 0)::text || ':' || coalesce(sum({b}), 0)::text").format(
+        a=hashed.format(r=row, seed=sql.SQL("0")), b=hashed.format(r=row, seed=sql.SQL("1")))
 
 
 def _row(exprs: Sequence[sql.Composable]) -> sql.Composable:
@@ -162,6 +175,16 @@ class _Walk:
         self.revisited = self._revisited()
         self.temp: dict[tuple[str, str], sql.Identifier] = {}
         self.keys: dict[tuple[str, str], list[tuple[str, sql.Composable]]] = {}
+        self.hash_records = conn.info.server_version >= 140000
+
+    def typed_digest(self, table: Table) -> bool:
+        """Whether `table`'s identity (its primary key, else tableoid and ctid) is digested as a record."""
+        if not self.hash_records:
+            return False
+        if not (table.primary_key and table.primary_key.columns):
+            return True  # oid and tid
+        types = {c.name: c.type_name for c in table.columns}
+        return all(types.get(c) in HASHABLE for c in table.primary_key.columns)
 
     def _cascade_closure(self, root: Table) -> list[Table]:
         """The root, then every table ON DELETE CASCADE can reach from it (the schema-level walk)."""
@@ -305,7 +328,7 @@ class _Walk:
             lk=sql.SQL(" FOR UPDATE OF c") if lock else sql.SQL(""))
         width = len(identity_exprs(child, "c"))
         query = sql.SQL("SELECT count(*), {d} FROM ({rows}) AS r").format(
-            d=_digest(_row([sql.Identifier("r", f"k{n}") for n in range(width)])), rows=rows)
+            d=_digest(_row([sql.Identifier("r", f"k{n}") for n in range(width)]), self.typed_digest(child)), rows=rows)
         n, digest = self.conn.execute(query).fetchone()
         return n, digest
 
@@ -321,7 +344,7 @@ class _Walk:
                 "FOR UPDATE OF c) AS locked").format(t=from_clause(table), d=temp, c=cond))
         row = _row([sql.Identifier("d", k) for k in self.identity(table)])
         n, digest = self.conn.execute(sql.SQL("SELECT count(*), {g} FROM {t} AS d").format(
-            g=_digest(row), t=temp)).fetchone()
+            g=_digest(row, self.typed_digest(table)), t=temp)).fetchone()
         return n, digest
 
     def side_effects(self, impact: Impact) -> list[str]:
