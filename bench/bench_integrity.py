@@ -158,7 +158,11 @@ def whole_commands(settings, repeats: int, expected: dict[str, int] | None) -> d
     """
     from x121_docs.database.connect import conninfo
 
-    psql = shutil.which("psql")
+    benchlib.compile_workbench()
+    from x121_docs.database.embedded import install_dir
+
+    own = install_dir() / "bin" / "psql"  # the server's own client, else the PATH's
+    psql = str(own) if own.is_file() else shutil.which("psql")
     work = Path(tempfile.mkdtemp(prefix="x121-bench-preview-"))
     (work / "per_level.sql").write_text("".join(f"{q};\n" for _, q in PER_LEVEL), encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DB_", "X121_", "PG"))}

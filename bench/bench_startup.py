@@ -55,6 +55,7 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=15)
     args = ap.parse_args()
     repeat = 1 if args.smoke else args.repeat
+    benchlib.compile_workbench()
     work = Path(tempfile.mkdtemp(prefix="x121-bench-startup-"))
     (work / "nosocket").mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DB_", "X121_", "APP_ENV"))}

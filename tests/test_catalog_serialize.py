@@ -96,3 +96,26 @@ def test_dump_round_trips_on_corpus_schemas(corpus_db, name):
         catalog = reflect(conn)
     assert len(catalog.tables) > 5
     _round_trip(catalog)
+
+
+#: Every character a name or comment can hold (not lone surrogates, which UTF-8 text cannot).
+EVERY_CHARACTER = "".join(chr(i) for i in range(0x110000) if not 0xD800 <= i < 0xE000)
+
+
+@pytest.mark.parametrize("extra", [{}, {"big": [2 ** 70, -(2 ** 70)]}], ids=["orjson", "beyond-64-bit-ints"])
+def test_dump_writes_the_bytes_of_the_standard_json_encoder(extra):
+    """The fast encoder is an implementation detail: the bytes are json.dumps(indent=2, sort_keys=True,
+    ensure_ascii=False)'s for hostile text, keys sorted by code point, and integers of any size."""
+    from x121_docs.catalog.model import Column, Table
+    from x121_docs.catalog.serialize import to_data
+
+    columns = tuple(Column(name=name, position=i, data_type="text", type_name="text", type_schema="pg_catalog",
+                           nullable=True, comment=comment)
+                    for i, (name, comment) in enumerate([("é", EVERY_CHARACTER), ("\x00z", '"\\\n\u2028'),
+                                                         ("Z", "\U0001F600 \x7f \t"), ("a", None)], start=1))
+    catalog = Catalog(database="d\x01b", server_version="18", tables=(
+        Table(schema="s", name="t\x1f", kind="table", oid=2 ** 32 - 1, columns=columns, comment=EVERY_CHARACTER),),
+        extra={"z": {"ä": 1, "A": [], "": {}}, **extra})
+    expected = json.dumps(to_data(catalog), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    assert dumps(catalog) == expected
+    assert loads(expected) == catalog

@@ -60,6 +60,10 @@ _NS_FILTER = """
 """
 _NOT_EXTENSION = """NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = {cls}::regclass
                     AND e.objid = {oid} AND e.deptype = 'e')"""
+# A comment, joined rather than looked up per row: obj_description() and col_description() are SQL
+# functions that run a query for every row, which over 10,000 constraints costs a third of the query.
+_COMMENT = """LEFT JOIN pg_description {alias} ON {alias}.objoid = {oid} AND {alias}.classoid = {cls}::regclass
+          AND {alias}.objsubid = {sub}"""
 
 # Relations the model keeps: the rows every other query joins to.
 _RELS = f"""
@@ -80,7 +84,7 @@ FROM pg_namespace n WHERE {_NS_FILTER}
 Q_RELATIONS = f"""
 WITH {_RELS}
 SELECT r.oid, r.schema, r.name, r.relkind,
-       obj_description(r.oid, 'pg_class') AS comment,
+       dsc.description AS comment,
        c.reltuples::float8 AS reltuples,
        c.relispartition,
        pg_get_expr(c.relpartbound, c.oid) AS partition_bound,
@@ -96,6 +100,7 @@ SELECT r.oid, r.schema, r.name, r.relkind,
                                  ORDER BY rw.rulename), '[]')
           FROM pg_rewrite rw WHERE rw.ev_class = r.oid AND rw.rulename <> '_RETURN') AS rules
 FROM rels r JOIN pg_class c ON c.oid = r.oid
+{_COMMENT.format(alias="dsc", oid="r.oid", cls="'pg_class'", sub="0")}
 """
 
 Q_COLUMNS = f"""
@@ -115,16 +120,36 @@ SELECT a.attrelid AS oid, a.attname AS name, a.attnum AS position,
          ORDER BY s.relname LIMIT 1) AS serial_sequence,
        t.typcategory = 'A' AS is_array,
        NOT a.attislocal AS inherited,
-       col_description(a.attrelid, a.attnum) AS comment
+       dsc.description AS comment
 FROM rels r
 JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
 JOIN pg_type t ON t.oid = a.atttypid
 JOIN pg_namespace tn ON tn.oid = t.typnamespace
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+{_COMMENT.format(alias="dsc", oid="a.attrelid", cls="'pg_class'", sub="a.attnum")}
 """
 
+# The key columns of every constraint (and the referenced ones of every FK) by name, in key order:
+# unnested and joined to pg_attribute in one pass, not two subqueries per constraint.
 Q_CONSTRAINTS = f"""
-WITH {_RELS}
+WITH {_RELS},
+cons AS (
+    SELECT co.* FROM rels r JOIN pg_constraint co ON co.conrelid = r.oid AND co.contype IN ('p', 'u', 'c', 'x', 'f')
+),
+keys AS (
+    SELECT k.oid, array_agg(a.attname::text ORDER BY k.ord) AS columns
+    FROM (SELECT co.oid, co.conrelid, u.attnum, u.ord
+          FROM cons co, unnest(co.conkey) WITH ORDINALITY u(attnum, ord)) k
+    JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.attnum
+    GROUP BY k.oid
+),
+ref_keys AS (
+    SELECT k.oid, array_agg(a.attname::text ORDER BY k.ord) AS columns
+    FROM (SELECT co.oid, co.confrelid, u.attnum, u.ord
+          FROM cons co, unnest(co.confkey) WITH ORDINALITY u(attnum, ord)) k
+    JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = k.attnum
+    GROUP BY k.oid
+)
 SELECT co.conrelid AS oid, co.conname AS name, co.contype,
        pg_get_constraintdef(co.oid, true) AS definition,
        co.convalidated, co.condeferrable, co.condeferred,
@@ -133,19 +158,17 @@ SELECT co.conrelid AS oid, co.conname AS name, co.contype,
        rn.nspname AS ref_schema, rc.relname AS ref_table,
        pco.conname AS parent_name,
        (pco.oid IS NOT NULL AND pco.conrelid = co.conrelid) AS internal_clone,
-       ARRAY(SELECT a.attname::text FROM unnest(co.conkey) WITH ORDINALITY k(attnum, ord)
-             JOIN pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = k.attnum
-             ORDER BY k.ord) AS columns,
-       ARRAY(SELECT a.attname::text FROM unnest(co.confkey) WITH ORDINALITY k(attnum, ord)
-             JOIN pg_attribute a ON a.attrelid = co.confrelid AND a.attnum = k.attnum
-             ORDER BY k.ord) AS ref_columns,
-       obj_description(co.oid, 'pg_constraint') AS comment
-FROM rels r
-JOIN pg_constraint co ON co.conrelid = r.oid AND co.contype IN ('p', 'u', 'c', 'x', 'f')
+       coalesce(kc.columns, '{{}}') AS columns,
+       coalesce(rk.columns, '{{}}') AS ref_columns,
+       dsc.description AS comment
+FROM cons co
+LEFT JOIN keys kc ON kc.oid = co.oid
+LEFT JOIN ref_keys rk ON rk.oid = co.oid
 LEFT JOIN pg_class ci ON ci.oid = co.conindid AND co.contype <> 'f'
 LEFT JOIN pg_class rc ON rc.oid = co.confrelid
 LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
 LEFT JOIN pg_constraint pco ON pco.oid = co.conparentid
+{_COMMENT.format(alias="dsc", oid="co.oid", cls="'pg_constraint'", sub="0")}
 """
 
 Q_INDEXES = f"""
@@ -165,11 +188,12 @@ SELECT i.indrelid AS oid, ic.relname AS name, am.amname AS method,
        pg_get_indexdef(i.indexrelid) AS definition,
        (SELECT co.conname FROM pg_constraint co WHERE co.conindid = i.indexrelid
           AND co.conrelid = i.indrelid AND co.contype IN ('p', 'u', 'x') LIMIT 1) AS constraint_name,
-       obj_description(i.indexrelid, 'pg_class') AS comment
+       dsc.description AS comment
 FROM rels r
 JOIN pg_index i ON i.indrelid = r.oid
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_am am ON am.oid = ic.relam
+{_COMMENT.format(alias="dsc", oid="i.indexrelid", cls="'pg_class'", sub="0")}
 """
 
 # User triggers, plus internal RI triggers only when disabled (that flags the table).
@@ -189,9 +213,10 @@ WHERE NOT tg.tgisinternal OR (tg.tgconstraint <> 0 AND tg.tgenabled = 'D')
 Q_SEQUENCES = f"""
 SELECT n.nspname AS schema, c.relname AS name, format_type(s.seqtypid, NULL) AS data_type,
        on_.nspname AS owner_schema, oc.relname AS owner_table, oa.attname AS owner_column,
-       obj_description(c.oid, 'pg_class') AS comment
+       dsc.description AS comment
 FROM pg_sequence s
 JOIN pg_class c ON c.oid = s.seqrelid
+{_COMMENT.format(alias="dsc", oid="c.oid", cls="'pg_class'", sub="0")}
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_depend dep ON dep.classid = 'pg_class'::regclass AND dep.objid = c.oid
      AND dep.refclassid = 'pg_class'::regclass AND dep.deptype IN ('a', 'i') AND dep.refobjsubid > 0

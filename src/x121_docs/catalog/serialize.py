@@ -37,7 +37,18 @@ def to_data(catalog: Catalog) -> dict[str, Any]:
 
 
 def dumps(catalog: Catalog) -> str:
-    return json.dumps(to_data(catalog), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    """The dump's text.  orjson writes the same bytes as `json.dumps(to_data(...), indent=2,
+    sort_keys=True, ensure_ascii=False)` (a test compares them) about ten times faster: with an
+    indent the standard library falls back to its pure-Python encoder, and `to_data` builds every
+    dict in Python first; here orjson walks the model and asks `_fields` only for each dataclass."""
+    import orjson
+
+    try:
+        return orjson.dumps({"format": FORMAT, "version": VERSION, "catalog": catalog}, default=_fields,
+                            option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS
+                            | orjson.OPT_PASSTHROUGH_DATETIME).decode() + "\n"
+    except TypeError:  # beyond orjson (an integer over 64 bits, a key that is not text): the standard way
+        return json.dumps(to_data(catalog), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def dump(catalog: Catalog, path: Path) -> None:
@@ -76,6 +87,13 @@ def from_data(data: Any, source: str = "catalog JSON") -> Catalog:
 @cache
 def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(cls))
+
+
+def _fields(value: Any) -> dict[str, Any]:
+    """A dataclass as orjson should write it: its fields (not cached properties), by name."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {name: getattr(value, name) for name in _field_names(type(value))}
+    raise TypeError(f"cannot save {type(value).__name__} in a catalog dump")
 
 
 def _encode(value: Any) -> Any:
