@@ -259,11 +259,25 @@ class _Runner:
         self.conn = conn
         self.params = {"schemas": list(schemas) if schemas is not None else None}
         self.count = 0
+        self.sent: dict[str, Any] = {}  # query -> its cursor, when sent ahead in a pipeline
+
+    def send(self, queries: Seq[str]) -> None:
+        """Queue every query at once (call inside `conn.pipeline()`): the server works through the
+        later ones while the model is built from the earlier ones' rows."""
+        from psycopg.rows import dict_row
+
+        for query in queries:
+            cur = self.conn.cursor(row_factory=dict_row)
+            cur.execute(query, self.params if "%(schemas)s" in query else None)
+            self.sent[query] = cur
 
     def rows(self, query: str) -> list[dict[str, Any]]:
         from psycopg.rows import dict_row
 
         self.count += 1
+        if query in self.sent:
+            with self.sent.pop(query) as cur:
+                return cur.fetchall()
         with self.conn.cursor(row_factory=dict_row) as cur:
             cur.execute(query, self.params if "%(schemas)s" in query else None)
             return cur.fetchall()
@@ -305,7 +319,18 @@ def reflect(conn: psycopg.Connection, schemas: Seq[str] | None = None) -> Catalo
         conn.execute("SELECT set_config('search_path', %s, true)", (previous,))
 
 
+#: Every query, in the order _build reads them: sent ahead together.
+QUERIES = (Q_SERVER, Q_SCHEMAS, Q_RELATIONS, Q_COLUMNS, Q_CONSTRAINTS, Q_INDEXES, Q_TRIGGERS, Q_SEQUENCES, Q_ENUMS,
+           Q_DOMAINS, Q_EXTENSIONS)
+
+
 def _reflect(run: _Runner) -> Catalog:
+    with run.conn.pipeline():
+        run.send(QUERIES)
+        return _build(run)
+
+
+def _build(run: _Runner) -> Catalog:
     server = run.rows(Q_SERVER)[0]
     schema_rows = run.rows(Q_SCHEMAS)
     rel_rows = run.rows(Q_RELATIONS)
