@@ -78,10 +78,11 @@ def test_swapped_grandchild_with_the_same_counts_is_refused(db):
 
 
 @pytest.mark.parametrize("key, mid_ids, leaf_ids", [
-    ("bigint PRIMARY KEY", ("10", "20"), ("100", "101", "102")),  # digested as records (hash_record_extended)
+    ("bigint PRIMARY KEY", ("10", "20"), ("100", "101", "102")),  # hashint8extended
+    ("integer PRIMARY KEY", ("10", "20"), ("100", "101", "102")),  # hash_record_extended
     ("inet PRIMARY KEY", ("'10.0.0.10'", "'10.0.0.20'"), ("'10.0.1.0'", "'10.0.1.1'", "'10.0.1.2'")),  # as text
     ("bigint NOT NULL UNIQUE", ("10", "20"), ("100", "101", "102")),  # no primary key: tableoid and ctid
-], ids=["record", "text", "no-primary-key"])
+], ids=["bigint", "record", "text", "no-primary-key"])
 def test_every_kind_of_digest_binds_the_exact_rows(fresh_db, key, mid_ids, leaf_ids):
     """Stored tables (mid) and counted leaves (leaf), whatever their key is digested as: rows swapped
     for others with the same counts void the token; unchanged rows are deleted with it."""
@@ -112,6 +113,18 @@ def test_every_kind_of_digest_binds_the_exact_rows(fresh_db, key, mid_ids, leaf_
         current = preview(db, catalog, "parent", "1")
         delete_row(db, catalog, "parent", "1", current.token)
         assert _count(db, "parent") == 1 and _count(db, "mid") == 1 and _count(db, "leaf") == 0
+
+
+def test_a_bigint_key_digests_as_its_one_column_record(db):
+    """The bigint shortcut is the record hash, not another digest: the same sums over the same keys."""
+    from psycopg import sql
+
+    from x121_docs.integrity.impact import BIGINT, RECORD, _digest
+
+    col = [sql.Identifier("id")]
+    q = sql.SQL("SELECT {a}, {b} FROM other").format(a=_digest(col, BIGINT), b=_digest(col, RECORD))
+    by_bigint, by_record = db.execute(q).fetchone()
+    assert by_bigint == by_record and by_bigint != "0:0"
 
 
 def test_expired_token_is_refused(db):
