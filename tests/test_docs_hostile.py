@@ -18,8 +18,8 @@ from pathlib import Path
 import psycopg
 import pytest
 from docs_support import tree
-from browser_support import wait_js
-from docs_browser_support import OVERFLOWING_TABLES, served
+from browser_support import served, wait_js
+from docs_browser_support import OVERFLOWING_TABLES
 from hostile_support import NAMES, build_hostile, hostile_database_name
 from psycopg import sql
 
