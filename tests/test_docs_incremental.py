@@ -8,7 +8,7 @@ from pathlib import Path
 
 from docs_support import load_sql, tree
 
-from x121_docs.docs import incremental
+from x121_docs.docs import erd_cache, incremental
 from x121_docs.docs.build import build
 
 
@@ -74,3 +74,33 @@ def test_failed_build_forces_a_full_build_next_time(fresh_db, tmp_path):
     else:
         raise AssertionError("a broken link passed --strict")
     assert incremental.previous_key(staging) is None
+
+
+def test_rebuild_lays_out_only_changed_diagrams_and_equals_a_full_build(fresh_db, tmp_path):
+    """The layout cache (docs/erd_cache.py): a comment change lays out no diagram again, a new column
+    only the diagrams that show its table, and either rebuild equals a clean full build byte for byte."""
+    load_sql(fresh_db, _schema(8))
+    inc, full = tmp_path / "inc", tmp_path / "full"
+    for root in (inc, full):
+        root.mkdir()
+    first = build(fresh_db, inc)
+    cached, drawn = first.layouts
+    assert cached == 0 and drawn >= first.generated.diagrams > 0
+    cache = inc / erd_cache.FOLDER
+    entries = sorted(cache.rglob("*.svg"))
+    assert len(entries) == drawn
+
+    load_sql(fresh_db, "COMMENT ON TABLE t03 IS 'A changed comment for t03.';")
+    again = build(fresh_db, inc)
+    assert again.layouts == (drawn, 0), "a comment change laid out a diagram again"
+
+    load_sql(fresh_db, "ALTER TABLE t03 ADD COLUMN late_note text;")
+    entries[0].write_text("not a cached layout")  # a damaged entry is laid out again, not trusted
+    third = build(fresh_db, inc)
+    cached3, drawn3 = third.layouts
+    assert 2 <= drawn3 < drawn and cached3 + drawn3 == drawn
+    assert len(sorted(cache.rglob("*.svg"))) == drawn, "entries of the previous build were not pruned"
+
+    build(fresh_db, full)
+    assert tree(inc / "docs/generated") == tree(full / "docs/generated")
+    assert tree(inc / "site") == tree(full / "site")
