@@ -10,6 +10,7 @@ from docs_support import load_sql, tree
 
 from x121_docs.docs import erd_cache, incremental
 from x121_docs.docs.build import build
+from x121_docs.docs.pages import tables
 
 
 def _schema(n: int) -> str:
@@ -76,9 +77,10 @@ def test_failed_build_forces_a_full_build_next_time(fresh_db, tmp_path):
     assert incremental.previous_key(staging) is None
 
 
-def test_rebuild_lays_out_only_changed_diagrams_and_equals_a_full_build(fresh_db, tmp_path):
+def test_rebuild_lays_out_only_changed_diagrams_and_equals_a_full_build(fresh_db, tmp_path, monkeypatch):
     """The layout cache (docs/erd_cache.py): a comment change lays out no diagram again, a new column
-    only the diagrams that show its table, and either rebuild equals a clean full build byte for byte."""
+    only the diagrams that show its table, and either rebuild equals a clean full build byte for byte
+    (made by two forked workers, as large schemas are: the same files as one process makes)."""
     load_sql(fresh_db, _schema(8))
     inc, full = tmp_path / "inc", tmp_path / "full"
     for root in (inc, full):
@@ -101,6 +103,12 @@ def test_rebuild_lays_out_only_changed_diagrams_and_equals_a_full_build(fresh_db
     assert 2 <= drawn3 < drawn and cached3 + drawn3 == drawn
     assert len(sorted(cache.rglob("*.svg"))) == drawn, "entries of the previous build were not pruned"
 
-    build(fresh_db, full)
+    monkeypatch.setattr(tables, "PARALLEL_MIN_TABLES", 1)
+    monkeypatch.setattr(tables, "_workers", lambda: 2)
+    forked = []
+    monkeypatch.setattr(tables, "_parallel", lambda *a, real=tables._parallel: forked.append(a[-1]) or real(*a))
+    clean = build(fresh_db, full)
+    assert forked == [2]
+    assert clean.layouts == (0, drawn) and len(sorted((full / erd_cache.FOLDER).rglob("*.svg"))) == drawn
     assert tree(inc / "docs/generated") == tree(full / "docs/generated")
     assert tree(inc / "site") == tree(full / "site")

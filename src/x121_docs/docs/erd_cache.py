@@ -84,6 +84,10 @@ def cached(source: object, prog: str, meta: dict | None, compute: Callable[[], o
     return svg
 
 
+def current() -> LayoutCache | None:
+    return _CURRENT.get()
+
+
 @contextlib.contextmanager
 def open_cache(folder: Path) -> Iterator[LayoutCache]:
     """Use `folder` as the layout cache for the diagrams drawn inside the block."""
