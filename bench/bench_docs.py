@@ -125,6 +125,7 @@ def run(sizes: list[int], smoke: bool = False) -> list[dict]:
                          diagrams_s=tm["diagrams"], n_diagrams=result.generated.diagrams, mkdocs=tm["mkdocs"],
                          data=tm["data"], write=tm["write"], total=t_total, pages=pages,
                          rebuild=t_rebuild, cpu_total=c_total, cpu_rebuild=c_rebuild, rebuild_mkdocs=again.timings["mkdocs"],
+                         stages=tm, rebuild_stages=again.timings, layouts=result.layouts, rebuild_layouts=again.layouts,
                          site_mb=sum(p.stat().st_size for p in (root / "site").rglob("*") if p.is_file()) / 1e6))
         print(rows[-1], file=sys.stderr, flush=True)
         if smoke:
@@ -151,6 +152,16 @@ def main() -> None:
               f"{r['data'] + r['write']:.2f} | {r['total']:.2f} ({r['cpu_total']:.1f}) | {r['total'] / r['pg_dump']:.0f}x | "
               f"{r['rebuild']:.2f} ({r['rebuild_mkdocs']:.2f}; {r['cpu_rebuild']:.1f}) | {r['rebuild'] / r['total']:.2f} | {r['pages']:,} | "
               f"{r['site_mb']:.1f} |")
+    print("")
+    print("Per stage, wall s (page generation and diagram layout are summed over the worker processes "
+          "from 200 relations on); layouts = (taken from .x121/erd-cache, laid out):")
+    print("")
+    print("| tables | build | reflection | data | pages | diagrams | write | mkdocs | layouts (cached, drawn) |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---|")
+    for r in rows:
+        for label, st, lay in (("full", r["stages"], r["layouts"]), ("one comment", r["rebuild_stages"], r["rebuild_layouts"])):
+            print(f"| {r['n']:,} | {label} | " + " | ".join(f"{st.get(k, 0):.2f}" for k in
+                  ("reflection", "data", "pages", "diagrams", "write", "mkdocs")) + f" | {lay[0]:,}, {lay[1]:,} |")
     benchlib.publish(args, "docs", "\n".join(out))
     _ = site  # the site module is what build() runs; imported to fail early when MkDocs is missing
 

@@ -286,6 +286,25 @@ def legend_label() -> str:
     return '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1" CELLPADDING="1">' + "".join(rows) + "</TABLE>>"
 
 
+class _Labels:
+    """Box labels of one catalog, reused across its diagrams (a table is drawn in twenty of them)."""
+
+    catalog: Catalog | None = None
+    labels: dict = {}
+
+
+def _table_label(catalog: Catalog, table: Table, *, focus: bool, columns: bool, folded: set[Key]) -> str:
+    """`_label`, remembered per catalog; what it reads of `folded` is the table's own FK targets."""
+    if _Labels.catalog is not catalog:
+        _Labels.catalog, _Labels.labels = catalog, {}
+    targets = tuple(sorted({fk.parent for fk in table.foreign_keys if fk.parent in folded}))
+    k = (table.key, focus, columns, targets)
+    label = _Labels.labels.get(k)
+    if label is None:
+        label = _Labels.labels[k] = _label(table, focus=focus, columns=columns, folded=folded)
+    return label
+
+
 def _label(table: Table, *, focus: bool, columns: bool, folded: set[Key]) -> str:
     color = _header_color(table, focus)
     kind = "" if table.kind == "table" else f' <FONT POINT-SIZE="8">({_e(table.kind)})</FONT>'
@@ -372,7 +391,8 @@ def draw(catalog: Catalog, keys: Iterable[Key], *, link: Callable[[Key], str], f
         table = catalog.table(key[1], key[0])
         ids[key] = f"n{i}"
         meta.tables.append({"name": table.display_name, "href": link(key), "kind": table.kind, "stub": False})
-        g.add_node(ids[key], label=_label(table, focus=key == focus, columns=columns, folded=folded_set),
+        g.add_node(ids[key], label=_table_label(catalog, table, focus=key == focus, columns=columns,
+                                                folded=folded_set),
                    URL=link(key), tooltip=f"{table.display_name} ({table.kind})", **{"class": f"x121-t t{i}"})
     edges: list[tuple[ForeignKey, Key, Key]] = []
     outside: set[Key] = set()
