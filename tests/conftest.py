@@ -34,12 +34,27 @@ _SCRUBBED_ENV = ("DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "DB_
                  "X121_MIGRATIONS_DIR", "X121_PGDATA")
 
 
+# A throwaway cluster needs no durability: with these a database is created and dropped in ~30 ms
+# instead of ~280 ms (WAL-logged copy and fsyncs), which is most of a typical test's time.  A killed
+# server process still recovers from its WAL (only an OS crash would lose data).
+TEST_SERVER_SETTINGS = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
+
+
+def _maintenance(server: EmbeddedServer) -> Settings:
+    return Settings(host=str(server.socket_dir), port=server.port, name="postgres", user=SUPERUSER,
+                    sslmode="disable", pgdata=server.pgdata)
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[EmbeddedServer]:
     """One embedded PostgreSQL 18 + pgvector for this test process, removed at the end."""
     folder = scratch_dir("pg")
     server = EmbeddedServer(folder / "pgdata", 5432)
     server.ensure_running()
+    with psycopg.connect(autocommit=True, **conn_params(_maintenance(server))) as conn:
+        for name, value in TEST_SERVER_SETTINGS.items():
+            conn.execute(sql.SQL("ALTER SYSTEM SET {} = {}").format(sql.Identifier(name), sql.Literal(value)))
+        conn.execute("SELECT pg_reload_conf()")
     yield server
     server.destroy()
     shutil.rmtree(folder, ignore_errors=True)
@@ -48,8 +63,7 @@ def pg_server() -> Iterator[EmbeddedServer]:
 @pytest.fixture(scope="session")
 def server_settings(pg_server: EmbeddedServer) -> Settings:
     """Settings pointing at the test server's maintenance database (as an external server would)."""
-    return Settings(host=str(pg_server.socket_dir), port=pg_server.port, name="postgres", user=SUPERUSER,
-                    sslmode="disable", pgdata=pg_server.pgdata)
+    return _maintenance(pg_server)
 
 
 def _drop(settings: Settings, name: str) -> None:
@@ -66,7 +80,8 @@ def db_name() -> str:
 def fresh_db(server_settings: Settings, db_name: str) -> Iterator[Settings]:
     """A new, empty database (no extensions) for one test; dropped afterwards."""
     with psycopg.connect(autocommit=True, **conn_params(server_settings, "postgres")) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db_name)))
+        # FILE_COPY: a plain copy of template1 (no WAL for every page), fast with fsync off
+        conn.execute(sql.SQL("CREATE DATABASE {} STRATEGY FILE_COPY").format(sql.Identifier(db_name)))
     yield replace(server_settings, name=db_name)
     _drop(server_settings, db_name)
 

@@ -1,14 +1,7 @@
-"""For the docs' browser tests (the `browser` fixture itself is tests/browser_support.py's): a built site
-served for a whole module, and the layout probe."""
+"""For the docs' browser tests (the fixtures and `served` are tests/browser_support.py's): the layout probe."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
-
-from x121_docs.docs import site
 
 # Tables of the page content wider than their container (they would scroll sideways), and a page
 # wider than the window.
@@ -29,16 +22,3 @@ OVERFLOWING_TABLES = """
   return out;
 }
 """
-
-
-@contextmanager
-def served(folder: Path) -> Iterator[str]:
-    """Serve a built site on 127.0.0.1 (a free port) for the duration; yields its base URL."""
-    server = site.serve(folder, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -27,7 +27,7 @@ def recreate_database(settings) -> None:  # noqa: ANN001
     name = sql.Identifier(settings.name)
     with psycopg.connect(autocommit=True, **conn_params(settings, "postgres")) as conn:
         conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(name))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
+        conn.execute(sql.SQL("CREATE DATABASE {} STRATEGY FILE_COPY").format(name))
 
 
 def md_rows(text: str, header_starts: str) -> list[list[str]]:

@@ -65,7 +65,7 @@ def platform_template(server_settings: Settings) -> str:
     name = "x121_integrity_template"
     with psycopg.connect(autocommit=True, **conn_params(server_settings, "postgres")) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {} STRATEGY FILE_COPY").format(sql.Identifier(name)))
     settings = replace(server_settings, name=name)
     run_sql(settings, "CREATE EXTENSION vector")
     apply_migrations(settings)
@@ -77,7 +77,7 @@ def platform_template(server_settings: Settings) -> str:
 def platform_db(server_settings: Settings, db_name: str, platform_template: str) -> Iterator[Settings]:
     """A fresh copy of the template, named like the CLI fixtures expect (DB_NAME = db_name)."""
     with psycopg.connect(autocommit=True, **conn_params(server_settings, "postgres")) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(db_name),
+        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(sql.Identifier(db_name),
                                                                       sql.Identifier(platform_template)))
     yield replace(server_settings, name=db_name)
     with psycopg.connect(autocommit=True, **conn_params(server_settings, "postgres")) as conn:

@@ -3,7 +3,8 @@ actions are in view next to the referenced table, long comments wrap."""
 
 from __future__ import annotations
 
-from docs_browser_support import OVERFLOWING_TABLES, served
+from browser_support import served
+from docs_browser_support import OVERFLOWING_TABLES
 from docs_support import load_everything, load_sql, tree
 
 from x121_docs.docs.build import build

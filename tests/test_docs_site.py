@@ -170,7 +170,7 @@ def test_live_figures_come_from_the_live_database_and_only_with_live(fresh_db, s
     load_sql(fresh_db, "INSERT INTO job_statuses (id, name) VALUES (1, 'queued'), (2, 'running'), (3, 'done');")
     live = replace(fresh_db, name=f"{fresh_db.name}_live")
     with psycopg.connect(autocommit=True, **conn_params(server_settings, "postgres")) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(live.name)))
+        conn.execute(sql.SQL("CREATE DATABASE {} STRATEGY FILE_COPY").format(sql.Identifier(live.name)))
     try:
         load_everything(live)
         load_sql(live, """

@@ -97,10 +97,14 @@ def test_cli_uses_embedded_server_by_default_and_stops_it(tmp_path, folder):
     env = subprocess_env(X121_PGDATA=str(folder / "pg"))
     cli = [sys.executable, "-m", "x121_docs"]
     try:
-        run = subprocess.run([*cli, "build"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+        # (the whole main job on it, `x121-docs build`, is tests/test_docs_check.py's)
+        run = subprocess.run([*cli, "db", "bootstrap"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                             timeout=120)
         assert run.returncode == 0, run.stderr
-        assert "Using the embedded PostgreSQL" in run.stdout
-        assert "vector 0.8" in run.stdout and "PostgreSQL 18" in run.stdout
+        assert "Using the embedded PostgreSQL" in run.stdout and "Installed extension vector 0.8" in run.stdout
+        status = subprocess.run([*cli, "db", "status"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                                timeout=60)
+        assert status.returncode == 0 and "PostgreSQL 18" in status.stdout and "vector 0.8" in status.stdout
         stop = subprocess.run([*cli, "db", "stop"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
         assert stop.returncode == 0 and "Stopped the embedded server" in stop.stdout
         again = subprocess.run([*cli, "db", "stop"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)

@@ -44,7 +44,7 @@ def our_site(server_settings, tmp_path_factory):
     the module (the tests only read it), its database dropped afterwards."""
     name = f"t_erd_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(autocommit=True, **conn_params(server_settings, "postgres")) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {} STRATEGY FILE_COPY").format(sql.Identifier(name)))
     settings = replace(server_settings, name=name)
     try:
         with psycopg.connect(autocommit=True, **conn_params(settings)) as conn:

@@ -101,7 +101,7 @@ def test_schema_without_fks_says_so_and_maps_names_with_inferred_references(corp
     settings = corpus("chinook")
     # a copy of chinook with every FK dropped: a legacy schema that declares none
     with psycopg.connect(autocommit=True, **conn_params(server_settings, "postgres")) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(db_name),
+        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(sql.Identifier(db_name),
                                                                       sql.Identifier(settings.name)))
     copy = replace(settings, name=db_name)
     try:

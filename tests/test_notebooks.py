@@ -46,11 +46,13 @@ def nb_env(pg_server) -> dict[str, str]:
                           X121_MIGRATIONS_DIR=str(MIGRATIONS_DIR))
 
 
-def run_nbval(notebook: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def run_nbval(*notebooks: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """nbval over `notebooks` in one pytest run (-rA: a line per cell, PASSED or FAILED, naming its file)."""
+    root = notebooks[0].parent.parent
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "--nbval", str(notebook), "--nbval-sanitize-with", str(SANITIZE),
-         "-p", "no:cacheprovider", "-p", "no:xdist", "-q", "--rootdir", str(notebook.parent)],
-        cwd=notebook.parent, env=env, capture_output=True, text=True, timeout=300)
+        [sys.executable, "-m", "pytest", "--nbval", *map(str, notebooks), "--nbval-sanitize-with", str(SANITIZE),
+         "-p", "no:cacheprovider", "-p", "no:xdist", "-q", "-rA", "--rootdir", str(root)],
+        cwd=root, env=env, capture_output=True, text=True, timeout=300)
 
 
 def code_cell(nb: nbformat.NotebookNode, contains: str) -> nbformat.NotebookNode:
@@ -84,9 +86,6 @@ def test_nbval_passes_the_stored_notebook_despite_sanitized_noise_and_fails_a_ch
     changed = re.sub(r"\b\d+\.\d ms\b", "987.6 ms", changed)
     assert changed != text
     noisy.write_text(changed)
-    ok = run_nbval(noisy, nb_env)
-    assert ok.returncode == 0, ok.stdout[-3000:] + ok.stderr[-2000:]
-    assert " passed" in ok.stdout
 
     # A meaningful change (a pending migration stored as applied) fails.
     broken = tmp_path / "broken" / SAMPLE
@@ -98,10 +97,16 @@ def test_nbval_passes_the_stored_notebook_despite_sanitized_noise_and_fails_a_ch
             assert "pending" in output.data[mime]
             output.data[mime] = output.data[mime].replace("pending", "applied", 1)
     nbformat.write(nb, broken)
-    bad = run_nbval(broken, nb_env)
-    assert bad.returncode != 0
-    assert "1 failed" in bad.stdout, bad.stdout[-3000:]
-    assert "pending" in bad.stdout and "applied" in bad.stdout  # the report shows the difference
+
+    # both in one nbval run (one interpreter start), told apart by the file each cell's line names
+    run = run_nbval(noisy, broken, env=nb_env)
+    results = re.findall(r"^(PASSED|FAILED) (noisy|broken)/\S+::Cell (\d+)", run.stdout, re.M)
+    cells = len([c for c in source.cells if c.cell_type == "code"])
+    noisy_results = {verdict for verdict, where, _ in results if where == "noisy"}
+    assert noisy_results == {"PASSED"} and sum(w == "noisy" for _, w, _ in results) == cells, run.stdout[-3000:]
+    assert [v for v, w, _ in results if w == "broken"].count("FAILED") == 1, run.stdout[-3000:]
+    assert run.returncode != 0 and f"1 failed, {2 * cells - 1} passed" in run.stdout, run.stdout[-3000:]
+    assert "pending" in run.stdout and "applied" in run.stdout  # the report shows the difference
 
 
 # --- a headless Jupyter server ---------------------------------------------------------------------

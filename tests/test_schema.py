@@ -62,7 +62,7 @@ def schema_db(server_settings: Settings) -> Iterator[Settings]:
     """A database with the vector extension (as bootstrap leaves it) and every migration applied by the runner."""
     name = f"schema_{uuid.uuid4().hex[:10]}"
     with _admin(server_settings) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {} STRATEGY FILE_COPY").format(sql.Identifier(name)))
     settings = replace(server_settings, name=name)
     with psycopg.connect(autocommit=True, **conn_params(settings)) as conn:
         conn.execute("CREATE EXTENSION vector")

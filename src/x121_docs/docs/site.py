@@ -140,6 +140,13 @@ def site_nav(configured: list | None) -> list:
     return hand + nav(GENERATED.name + "/")
 
 
+#: Material features that turn text into markup: `content.tooltips` copies an element's `title`
+#: attribute (table and column names in the navigation, our cells' full texts) into a tooltip
+#: through innerHTML, so a name like `<a href=...>x</a>` would become a link.  Dropped from any
+#: mkdocs.yml; the browser's own title tooltip shows the same text, as text.
+UNSAFE_FEATURES = frozenset({"content.tooltips"})
+
+
 def _run_mkdocs(config_file: str, docs_dir: str, site_dir: str, extra_nav: str = "[]", mode: str = "full",
                 search_cache: str = "") -> int:
     """In the subprocess: what `mkdocs build --strict --clean -q` does (`--dirty` in mode "dirty"),
@@ -163,6 +170,8 @@ def _run_mkdocs(config_file: str, docs_dir: str, site_dir: str, extra_nav: str =
     try:
         cfg = config.load_config(config_file=config_file, site_dir=site_dir, strict=True, **overrides)
         cfg["nav"] = site_nav(cfg["nav"]) + json.loads(extra_nav)  # + pages only some builds have (Changes)
+        features = cfg.theme["features"] if "features" in cfg.theme else []
+        cfg.theme["features"] = [f for f in features if f not in UNSAFE_FEATURES]
         if search_cache:
             cfg.plugins["x121/search-cache"] = incremental_build.SearchCache(Path(search_cache))
             dirty = incremental_build.same_nav(Path(search_cache).parent, cfg["nav"]) and dirty
