@@ -142,6 +142,17 @@ def traps(page) -> Traps:  # noqa: ANN001
 
 # --------------------------------------------------------------------------- serving a site
 
+def without_search(context) -> None:  # noqa: ANN001 - playwright.sync_api.BrowserContext
+    """Give Material's search a one-page index in `context`: it indexes the whole site again on every page
+    load, about a third of each navigation's time, in tests that never search (those that do keep it)."""
+    def one_page_index(route) -> None:  # noqa: ANN001 - playwright.sync_api.Route
+        response = route.fetch()
+        index = response.json()  # the site's own index, its configuration kept: only the pages are cut
+        route.fulfill(response=response, json={**index, "docs": index["docs"][:1]})
+
+    context.route("**/search/search_index.json", one_page_index)
+
+
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name

@@ -160,6 +160,17 @@ def subprocess_env(**overrides: str) -> dict[str, str]:
     return env
 
 
+#: The longest modules (browser, corpus, bench smoke, notebooks) go first, so that under xdist's work
+#: stealing neither worker is left alone with a minute-long test at the end of the run.
+FIRST = ("test_docs_hostile", "test_corpus", "test_erd_browser", "test_docs_layout", "test_bench_smoke",
+         "test_notebooks", "test_embedded", "test_integrity_dependencies", "test_docs_site")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: i for i, name in enumerate(FIRST)}
+    items.sort(key=lambda item: rank.get(getattr(getattr(item, "module", None), "__name__", ""), len(FIRST)))
+
+
 def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001 - pytest hook
     """Under `make test` the notebooks ran first (nbval): say how, just above pytest's closing line."""
     code = os.environ.get("X121_NOTEBOOKS_EXIT")

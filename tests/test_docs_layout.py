@@ -3,7 +3,7 @@ actions are in view next to the referenced table, long comments wrap."""
 
 from __future__ import annotations
 
-from browser_support import served
+from browser_support import served, without_search
 from docs_browser_support import OVERFLOWING_TABLES
 from docs_support import load_everything, load_sql, tree
 
@@ -26,7 +26,9 @@ def test_no_table_wider_than_its_container_at_1280_px(fresh_db, tmp_path, browse
     root.mkdir()
     build(fresh_db, root, live=fresh_db)
     pages = sorted(p for p in tree(root / "site") if p.endswith(".html"))
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    without_search(context)
+    page = context.new_page()
     with served(root / "site") as base:
         for rel in pages:
             page.goto(f"{base}/{rel}")
@@ -48,4 +50,4 @@ def test_no_table_wider_than_its_container_at_1280_px(fresh_db, tmp_path, browse
         height = page.evaluate("""() => [...document.querySelectorAll('.md-content td')]
             .find(td => td.textContent.startsWith('A very long comment')).getBoundingClientRect().height""")
         assert height > 60
-    page.close()
+    context.close()

@@ -12,7 +12,7 @@ from dataclasses import replace
 import psycopg
 import pytest
 from psycopg import sql
-from browser_support import served, wait_js
+from browser_support import served, wait_js, without_search
 from erd_support import MEASURE, READY, VIEWPORT, erd_files, harness_pages, open_diagram
 
 from x121_docs.catalog import reflect_settings
@@ -30,6 +30,7 @@ MIN_TEXT_PX = 10
 def wide_page(browser):  # noqa: ANN001, ANN201
     context = browser.new_context(viewport=VIEWPORT)
     context.set_default_timeout(30_000)
+    without_search(context)  # the viewer's own search is tested here, not Material's
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
