@@ -142,3 +142,14 @@ def test_templates_escape_what_they_print_without_a_filter():
     dom = _render(out)
     _assert_inert(dom, {"h1", "p", "code"})
     assert "".join(dom.text) == "<img src=x onerror=alert(1)>{: onclick=x }\n[a](javascript:1), *b* `x`"
+
+
+def test_fast_escape_is_the_character_by_character_definition():
+    """`_escape` (one regex) replaces exactly what `_escape_slow` (the rule, per character) does: the
+    hostile strings, and every character of the first planes alone, around `_` and between spaces."""
+    cases = list(HOSTILE) + ["_", "__", "a_b", "_a", "a_", "é_ß", "٣_٣", "a\u0301_b", " ", "  a  b ", "a \n b"]
+    for c in range(0x3000):
+        ch = chr(c)
+        cases += [ch, f"{ch}_{ch}", f"a_{ch}", f"{ch}_a", f" {ch} ", f"{ch}  {ch}"]
+    for s in cases:
+        assert escape._escape(s) == escape._escape_slow(s), s

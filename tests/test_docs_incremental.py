@@ -8,8 +8,9 @@ from pathlib import Path
 
 from docs_support import load_sql, tree
 
-from x121_docs.docs import incremental
+from x121_docs.docs import erd_cache, incremental
 from x121_docs.docs.build import build
+from x121_docs.docs.pages import tables
 
 
 def _schema(n: int) -> str:
@@ -28,12 +29,19 @@ def _search(site: Path) -> dict[str, str]:
     return {d["location"]: d["text"] for d in json.loads((site / "search/search_index.json").read_text())["docs"]}
 
 
-def test_rebuild_after_one_comment_renders_that_page_and_equals_a_full_build(fresh_db, tmp_path):
+def test_rebuild_after_one_comment_renders_that_page_and_equals_a_full_build(fresh_db, tmp_path, monkeypatch):
+    """Also the layout cache (docs/erd_cache.py): a comment change lays out no diagram again, a schema
+    change only the diagrams it touches (a damaged entry is laid out again, unused ones are pruned), and
+    the clean full build is made by two forked workers, as large schemas are: the same files either way."""
     load_sql(fresh_db, _schema(12))
     inc, full = tmp_path / "inc", tmp_path / "full"
     for root in (inc, full):
         root.mkdir()
-    build(fresh_db, inc)
+    first = build(fresh_db, inc)
+    cached, drawn = first.layouts
+    assert cached == 0 and drawn >= first.generated.diagrams > 0
+    cache = inc / erd_cache.FOLDER
+    assert len(sorted(cache.rglob("*.svg"))) == drawn
     site = inc / "site"
     untouched = site / "generated/tables/t07.html"
     mtime = untouched.stat().st_mtime_ns
@@ -44,19 +52,33 @@ def test_rebuild_after_one_comment_renders_that_page_and_equals_a_full_build(fre
     assert "generated/tables/t03.html#indexes" not in index and "generated/tables/t03.html#constraints" not in index
 
     load_sql(fresh_db, "COMMENT ON TABLE t03 IS 'A changed comment for t03.';")
-    build(fresh_db, inc)
+    again = build(fresh_db, inc)
+    assert again.layouts == (drawn, 0), "a comment change laid out a diagram again"
     assert untouched.stat().st_mtime_ns == mtime, "an unchanged table page was rendered again"
     assert "A changed comment for t03." in (site / "generated/tables/t03.html").read_text()
     index = _search(site)
     assert "A changed comment for t03." in index["generated/tables/t03.html"]
     assert "Table number 7." in index["generated/tables/t07.html"], "the dirty build lost unchanged pages' entries"
 
-    build(fresh_db, full)
+    monkeypatch.setattr(tables, "PARALLEL_MIN_TABLES", 1)
+    monkeypatch.setattr(tables, "_workers", lambda: 2)
+    forked = []
+    monkeypatch.setattr(tables, "_parallel", lambda *a, real=tables._parallel: forked.append(a[-1]) or real(*a))
+    clean = build(fresh_db, full)
+    assert forked == [2] and clean.layouts == (0, drawn)
+    assert tree(inc / "docs/generated") == tree(full / "docs/generated")
     assert tree(site) == tree(full / "site")
+    monkeypatch.undo()
 
     # a new table changes the set of pages: a full build (every page rendered again)
-    load_sql(fresh_db, "CREATE TABLE t99 (id bigserial PRIMARY KEY); COMMENT ON TABLE t99 IS 'Late table.';")
-    build(fresh_db, inc)
+    load_sql(fresh_db, "CREATE TABLE t99 (id bigserial PRIMARY KEY); COMMENT ON TABLE t99 IS 'Late table.';"
+                       "ALTER TABLE t03 ADD COLUMN late_note text;")
+    sorted(cache.rglob("*.svg"))[0].write_text("not a cached layout")  # laid out again, not trusted
+    third = build(fresh_db, inc)
+    cached3, drawn3 = third.layouts
+    assert cached3 > 0 and 2 <= drawn3 < cached3
+    assert len(sorted(cache.rglob("*.svg"))) == cached3 + drawn3, "entries of the previous build were not pruned"
+    assert not any(b"not a cached layout" in e.read_bytes() for e in cache.rglob("*.svg"))
     assert untouched.stat().st_mtime_ns != mtime
     assert "Late table." in _search(site)["generated/tables/t99.html"]
 
@@ -74,3 +96,4 @@ def test_failed_build_forces_a_full_build_next_time(fresh_db, tmp_path):
     else:
         raise AssertionError("a broken link passed --strict")
     assert incremental.previous_key(staging) is None
+

@@ -17,7 +17,7 @@ from ..catalog import reflect
 from ..catalog.facts import TOOLING_TABLES
 from ..config import MASK, Settings
 from ..database.connect import connect
-from . import site
+from . import erd_cache, site
 from .check import blank_live
 from .config import CONFIG_FILE, DocsConfig, load_config
 from .data import ledger_rows, live_figures, lookup_data
@@ -38,6 +38,7 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)  # reflection, data, pages, diagrams, write, mkdocs
     query_count: int = 0
     tables: int = 0
+    layouts: tuple[int, int] = (0, 0)  # diagram layouts (taken from the cache, laid out now)
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -176,9 +177,11 @@ def build(settings: Settings, root: Path, *, with_site: bool = True, site_dir: P
     created = site.ensure_project(root)
     config = config or load_config(root / CONFIG_FILE)
     drawn: dict = {}  # the live site reuses the diagrams of the committed pages (they hold no live figure)
-    generated, inputs = produce(settings, root, config, timings, live, drawn, dependencies)
+    with erd_cache.open_cache(root / erd_cache.FOLDER) as layouts:
+        generated, inputs = produce(settings, root, config, timings, live, drawn, dependencies)
     t0 = time.perf_counter()
     written, removed = site.write_tree(root / site.GENERATED, blank_live(generated.files))
+    erd_cache.prune(layouts)  # the cache holds this build's layouts only
     timings["write"] = time.perf_counter() - t0
     index = None
     if with_site:
@@ -194,4 +197,4 @@ def build(settings: Settings, root: Path, *, with_site: bool = True, site_dir: P
         index = site.build_site(root, files, site_dir, extra_nav=nav)
         timings["mkdocs"] = time.perf_counter() - t0
     return BuildResult(generated, written, removed, index, created, timings, inputs.catalog.query_count,
-                       len(inputs.catalog.tables))
+                       len(inputs.catalog.tables), (layouts.hits, layouts.misses))

@@ -21,6 +21,9 @@ class DocsConfig:
     groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: FK hops shown around a table on its own page.
     neighbourhood_distance: int = 1
+    #: The other views of a table page (the other distance, with hubs) are drawn up to this many tables:
+    #: a lookup's distance 2 reaches most of a large schema (900 boxes, seconds of layout, unreadable).
+    neighbourhood_views_max_tables: int = 150
     #: Lookup tables are folded into the referencing table's columns (`status_id → scene_statuses`).
     lookup_suffixes: tuple[str, ...] = ("_statuses",)
     lookup_tables: tuple[str, ...] = ("roles", "job_types")  # catalog.facts.LookupRule's default

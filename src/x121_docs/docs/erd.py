@@ -40,6 +40,9 @@ _HEAD_OTHER = "tee"
 _INFERRED = ("#8a8f96", "dashed")
 #: Aspect ratio (width / height) a diagram must stay within.
 ASPECT_MIN, ASPECT_MAX = 1 / 3, 3.0
+#: Largest star laid out radially: twopi's overlap removal grows steeply with the node count (0.3 s at
+#: 200 nodes, 39 s at 900: a lookup's distance-2 neighbourhood); above it the dot layout is stretched.
+RADIAL_MAX_NODES = 300
 
 
 @dataclass(frozen=True)
@@ -134,11 +137,76 @@ def _render(g, prog: str = "dot") -> bytes:
         return g.draw(format="svg", prog=prog)
 
 
+class GraphSpec:
+    """A Graphviz graph as plain data, recorded the way an AGraph is built (the subset we use).
+
+    Diagrams are described here and only turned into an AGraph when their layout is not cached:
+    building thousands of AGraphs costs seconds that a rebuild should not pay."""
+
+    def __init__(self, *, directed: bool = True, strict: bool = False, name: str = "") -> None:
+        self.directed, self.strict, self.name = directed, strict, name
+        self.graph_attr: dict[str, str] = {}
+        self.node_attr: dict[str, str] = {}
+        self.edge_attr: dict[str, str] = {}
+        self.items: list[tuple] = []  # ("node", name, attrs) | ("edge", a, b, attrs) | ("sub", GraphSpec)
+
+    def add_node(self, name: str, **attrs: str) -> None:
+        self.items.append(("node", str(name), {k: str(v) for k, v in attrs.items()}))
+
+    def add_edge(self, a: str, b: str, **attrs: str) -> None:
+        self.items.append(("edge", str(a), str(b), {k: str(v) for k, v in attrs.items()}))
+
+    def add_subgraph(self, *, name: str, **attrs: str) -> GraphSpec:
+        sub = GraphSpec(directed=self.directed, strict=self.strict, name=name)
+        sub.graph_attr.update({k: str(v) for k, v in attrs.items()})
+        self.items.append(("sub", sub))
+        return sub
+
+    def data(self) -> list:
+        """Everything that decides the layout, as JSON-able data (the cache key's source)."""
+        return [self.directed, self.strict, self.name, self.graph_attr, self.node_attr, self.edge_attr,
+                [list(i[:-1]) + [i[-1].data() if i[0] == "sub" else i[-1]] for i in self.items]]
+
+    def agraph(self, parent=None):  # noqa: ANN001, ANN201 - pygraphviz.AGraph
+        import pygraphviz
+
+        if parent is None:
+            g = pygraphviz.AGraph(directed=self.directed, strict=self.strict)
+        else:
+            g = parent.add_subgraph(name=self.name, **self.graph_attr)
+        if parent is None:
+            g.graph_attr.update(self.graph_attr)
+        g.node_attr.update(self.node_attr)
+        g.edge_attr.update(self.edge_attr)
+        for item in self.items:
+            if item[0] == "node":
+                g.add_node(item[1], **item[2])
+            elif item[0] == "edge":
+                g.add_edge(item[1], item[2], **item[3])
+            else:
+                item[1].agraph(g)
+        return g
+
+
 def layout(dot_source: str | None = None, agraph=None, meta: dict | None = None, prog: str = "dot") -> Svg:
-    """Lay out and normalize (the one place Graphviz runs).  A diagram outside 1:3..3:1 is laid out
-    again in the other rank direction, then stretched to the bound by Graphviz's `ratio`."""
+    """Lay out and normalize (the one place Graphviz runs), through the layout cache when one is
+    open (docs/erd_cache.py: an unchanged diagram is never laid out again).  A diagram outside
+    1:3..3:1 is laid out again in the other rank direction, then stretched to the bound by
+    Graphviz's `ratio`."""
+    from . import erd_cache
+
+    if isinstance(agraph, GraphSpec):
+        source: object = agraph.data()
+    else:
+        source = dot_source if agraph is None else agraph.string()
+    return erd_cache.cached(source, prog, meta, lambda: _layout(dot_source, agraph, meta, prog))
+
+
+def _layout(dot_source: str | None, agraph, meta: dict | None, prog: str) -> Svg:  # noqa: ANN001
     import pygraphviz
 
+    if isinstance(agraph, GraphSpec):
+        agraph = agraph.agraph()
     g = agraph if agraph is not None else pygraphviz.AGraph(string=dot_source)
     svg = normalize_svg(_render(g, prog), meta)
     if prog != "dot" or ASPECT_MIN <= svg.aspect <= ASPECT_MAX:
@@ -161,6 +229,8 @@ def layout(dot_source: str | None = None, agraph=None, meta: dict | None = None,
 def _radial(g, meta: dict | None) -> Svg | None:
     """The same graph laid out by twopi around its best-connected node (the focus of a neighbourhood,
     or a hub): a star whose hundred leaves dot would stack in one rank comes out round."""
+    if g.number_of_nodes() > RADIAL_MAX_NODES:
+        return None
     degree = {n: g.degree(n) for n in g.nodes()}
     if not degree or max(degree.values()) < 8:
         return None
@@ -216,6 +286,25 @@ def legend_label() -> str:
     return '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1" CELLPADDING="1">' + "".join(rows) + "</TABLE>>"
 
 
+class _Labels:
+    """Box labels of one catalog, reused across its diagrams (a table is drawn in twenty of them)."""
+
+    catalog: Catalog | None = None
+    labels: dict = {}
+
+
+def _table_label(catalog: Catalog, table: Table, *, focus: bool, columns: bool, folded: set[Key]) -> str:
+    """`_label`, remembered per catalog; what it reads of `folded` is the table's own FK targets."""
+    if _Labels.catalog is not catalog:
+        _Labels.catalog, _Labels.labels = catalog, {}
+    targets = tuple(sorted({fk.parent for fk in table.foreign_keys if fk.parent in folded}))
+    k = (table.key, focus, columns, targets)
+    label = _Labels.labels.get(k)
+    if label is None:
+        label = _Labels.labels[k] = _label(table, focus=focus, columns=columns, folded=folded)
+    return label
+
+
 def _label(table: Table, *, focus: bool, columns: bool, folded: set[Key]) -> str:
     color = _header_color(table, focus)
     kind = "" if table.kind == "table" else f' <FONT POINT-SIZE="8">({_e(table.kind)})</FONT>'
@@ -269,10 +358,8 @@ def _edge_attrs(fk: ForeignKey, index: int) -> dict:
                 **{"class": f"x121-fk f{index}"})
 
 
-def _new_graph(strict: bool = False):
-    import pygraphviz
-
-    g = pygraphviz.AGraph(directed=True, strict=strict)
+def _new_graph(strict: bool = False) -> GraphSpec:
+    g = GraphSpec(directed=True, strict=strict)
     g.graph_attr.update(rankdir="LR", fontname=FONT, fontsize="10", nodesep="0.35", ranksep="0.8", bgcolor="white",
                         pad="0.2", splines="true", labelloc="b", labeljust="l", pack="true")
     g.node_attr.update(shape="plaintext", fontname=FONT, fontsize="10", target="_top")
@@ -304,7 +391,8 @@ def draw(catalog: Catalog, keys: Iterable[Key], *, link: Callable[[Key], str], f
         table = catalog.table(key[1], key[0])
         ids[key] = f"n{i}"
         meta.tables.append({"name": table.display_name, "href": link(key), "kind": table.kind, "stub": False})
-        g.add_node(ids[key], label=_label(table, focus=key == focus, columns=columns, folded=folded_set),
+        g.add_node(ids[key], label=_table_label(catalog, table, focus=key == focus, columns=columns,
+                                                folded=folded_set),
                    URL=link(key), tooltip=f"{table.display_name} ({table.kind})", **{"class": f"x121-t t{i}"})
     edges: list[tuple[ForeignKey, Key, Key]] = []
     outside: set[Key] = set()

@@ -83,8 +83,9 @@ def table_section(cat: Catalog, config: DocsConfig, facts: Schema, t: Table, sto
                                         (f"distance {base} with hubs", f"tables/{s}.hubs.svg", base,
                                          folded - set(facts.hubs))):
         keys = tuple(k for k in graph.neighbourhood(cat, t.key, distance, exclude=fold - {t.key}) if k not in infra)
-        # A view that draws the same boxes as an earlier one is left out (with hubs: only where a hub is near).
-        if keys not in seen:
+        # A view that draws the same boxes as an earlier one is left out (with hubs: only where a hub is near),
+        # and so is another view larger than neighbourhood_views_max_tables (the default view always stays).
+        if keys not in seen and (not variants or len(keys) <= config.neighbourhood_views_max_tables):
             seen.add(keys)
             variants.append((label, name, keys, fold))
     frames = []

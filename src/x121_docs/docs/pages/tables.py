@@ -6,6 +6,8 @@ empty are dropped, and the FK actions sit next to the referenced table.
 
 from __future__ import annotations
 
+import os
+
 from ...catalog import graph
 from ...catalog.model import Catalog, Column, Constraint, ForeignKey, Index, Table, display_name
 from ..escape import Md, cell, code, text
@@ -209,11 +211,77 @@ def _relation(ctx: Context, t: Table, types: _Types) -> None:
         confirmed=confirmed if deps and deps.for_table(t.display_name) else "")
 
 
+#: From this many relations on, the relation pages (and their diagrams, most of a build's time) are
+#: made by forked worker processes, one per core, each taking every n-th relation.
+PARALLEL_MIN_TABLES = 200
+
+
+def _relations(ctx: Context, types: _Types, tables: list[Table]) -> None:
+    for t in tables:
+        _relation(ctx, t, types)
+
+
+def _worker(args: tuple) -> tuple:
+    """In a forked worker: the pages of its share of the relations, with the layout cache's use."""
+    from .. import erd_cache
+
+    ctx, types, tables = _FORKED
+    index, step = args
+    before_files, before_drawn = set(ctx.files), set(ctx.drawn)
+    _relations(ctx, types, tables[index::step])
+    cache = erd_cache.current()
+    used = (cache.used, cache.hits, cache.misses) if cache is not None else (set(), 0, 0)
+    drawn = {k: v for k, v in ctx.drawn.items() if k not in before_drawn}
+    # an SVG file is its drawn text (Context.store): sent once, as the Svg
+    files = {k: v for k, v in ctx.files.items() if k not in before_files and not (drawn.get(k) and drawn[k].text)}
+    return files, drawn, ctx.timings, ctx.diagrams, used
+
+
+_FORKED: tuple | None = None  # what the workers inherit (set just before forking)
+
+
+def _parallel(ctx: Context, types: _Types, tables: list[Table], workers: int) -> None:
+    """`_relations` split over forked processes; the results merged as if made here (pages are pure)."""
+    import multiprocessing
+
+    from .. import erd_cache
+
+    global _FORKED
+    cache = erd_cache.current()
+    hits0, misses0 = (cache.hits, cache.misses) if cache is not None else (0, 0)
+    timings0, diagrams0 = dict(ctx.timings), ctx.diagrams
+    _FORKED = (ctx, types, tables)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            results = pool.map(_worker, [(i, workers) for i in range(workers)])
+    finally:
+        _FORKED = None
+    for files, drawn, timings, diagrams, (used, hits, misses) in results:
+        ctx.files.update(files)
+        ctx.files.update({k: (svg.text + "\n").encode("utf-8") for k, svg in drawn.items() if svg and svg.text})
+        ctx.drawn.update(drawn)
+        for k in ctx.timings:  # summed over the workers: process seconds, not wall
+            ctx.timings[k] += timings[k] - timings0[k]
+        ctx.diagrams += diagrams - diagrams0
+        if cache is not None:
+            cache.used |= used
+            cache.hits += hits - hits0
+            cache.misses += misses - misses0
+
+
+def _workers() -> int:
+    """The cores this process may run on (at most 8)."""
+    return min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8)
+
+
 def write(ctx: Context) -> None:
     cat = ctx.catalog
     types = _Types(cat)
-    for t in cat.tables:
-        _relation(ctx, t, types)
+    workers = _workers()
+    if len(cat.tables) >= PARALLEL_MIN_TABLES and workers > 1:
+        _parallel(ctx, types, list(cat.tables), workers)
+    else:
+        _relations(ctx, types, list(cat.tables))
     by_schema: list[tuple[str, list[tuple[Table, int]]]] = []
     for schema in sorted({t.schema for t in cat.tables}):
         items: list[tuple[Table, int]] = []

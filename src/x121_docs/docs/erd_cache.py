@@ -1,0 +1,114 @@
+"""A cache of Graphviz layouts, so that a rebuild never lays out an unchanged diagram again.
+
+Layout is most of a large build (a 2,000-table schema draws over 4,000 diagrams), and a changed
+comment redraws a handful.  Each laid-out SVG is kept under .x121/erd-cache/ keyed by a hash of
+everything that decides it: the graph as built (GraphSpec data or DOT text), the layout program,
+the viewer's metadata, the pygraphviz/Graphviz version and the source of docs/erd.py (whose
+normalisation and aspect-ratio rules shape the result).  A hit returns the SVG of a full build
+byte for byte; entries a build did not use are removed at its end, so the folder holds one build.
+Without an open cache (tests, `docs check`) every diagram is laid out as before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import functools
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FOLDER = Path(".x121") / "erd-cache"
+FORMAT = 1  # bump when what an entry holds changes shape
+
+
+@dataclass
+class LayoutCache:
+    folder: Path
+    used: set[str] = field(default_factory=set)
+    hits: int = 0
+    misses: int = 0
+
+    def path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.svg"
+
+
+_CURRENT: contextvars.ContextVar[LayoutCache | None] = contextvars.ContextVar("x121_erd_cache", default=None)
+
+
+@functools.cache
+def _salt() -> str:
+    """What every key shares: the format, the renderer's versions and the drawing code."""
+    from importlib.metadata import version
+
+    from pygraphviz import graphviz as gv
+
+    from . import erd
+
+    code = Path(erd.__file__).read_bytes()
+    gv_version = f"{gv.GRAPHVIZ_MAJOR_VERSION}.{gv.GRAPHVIZ_MINOR_VERSION}.{gv.GRAPHVIZ_PATCH_VERSION}"
+    return f"{FORMAT} {version('pygraphviz')} {gv_version} {hashlib.sha256(code).hexdigest()}"
+
+
+def key(source: object, prog: str, meta: dict | None) -> str:
+    data = json.dumps([_salt(), prog, source, meta], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def cached(source: object, prog: str, meta: dict | None, compute: Callable[[], object]):  # noqa: ANN201 - erd.Svg
+    """The laid-out Svg for this graph: from the open cache, else `compute()` (and kept)."""
+    from .erd import Svg
+
+    cache = _CURRENT.get()
+    if cache is None:
+        return compute()
+    k = key(source, prog, meta)
+    cache.used.add(k)
+    path = cache.path(k)
+    try:
+        head, _, text = path.read_text(encoding="utf-8").partition("\n")
+        width, height = (float(v) for v in head.split())
+        cache.hits += 1
+        return Svg(text, width, height)
+    except (OSError, ValueError):
+        pass
+    svg = compute()
+    cache.misses += 1
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")  # parallel workers may write the same entry
+    tmp.write_text(f"{svg.width!r} {svg.height!r}\n{svg.text}", encoding="utf-8")
+    os.replace(tmp, path)
+    return svg
+
+
+def current() -> LayoutCache | None:
+    return _CURRENT.get()
+
+
+@contextlib.contextmanager
+def open_cache(folder: Path) -> Iterator[LayoutCache]:
+    """Use `folder` as the layout cache for the diagrams drawn inside the block."""
+    cache = LayoutCache(folder)
+    token = _CURRENT.set(cache)
+    try:
+        yield cache
+    finally:
+        _CURRENT.reset(token)
+
+
+def prune(cache: LayoutCache) -> int:
+    """Remove the entries this build did not use (after a successful build only). -> removed."""
+    removed = 0
+    if not cache.folder.is_dir():
+        return 0
+    for sub in cache.folder.iterdir():
+        if not sub.is_dir():
+            continue
+        for entry in sub.iterdir():
+            if entry.name.removesuffix(".svg") not in cache.used:
+                entry.unlink(missing_ok=True)
+                removed += 1
+    return removed
