@@ -45,7 +45,7 @@ def with_confirmed(s: Scope, hits: list[Hit], confirmed: tuple) -> list[Hit]:
 
 def catalog_metrics(catalog: Catalog, config: LintConfig) -> dict[str, dict]:
     """The PRD's success-metric figures that the catalog answers."""
-    from .rules.fk_indexed import covering_index
+    from ..catalog.facts import covering_index
     from .rules.pk_bigserial import pk_problem
     from .rules.status_as_lookup import is_status_column, status_problem
 

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
+from ...catalog.facts import covering_index  # the one definition the docs and integrity tools use too
 from .._lazy import naming
 from ..scope import Hit, Scope, c_obj, fk_keys, ident, qual
 from . import CATALOG, ERROR, INTEGRITY, Rule
-
-if TYPE_CHECKING:
-    from ...catalog.model import Index, Table
 
 RULE = Rule(
     "fk-indexed", ERROR, INTEGRITY, CATALOG,
@@ -22,16 +19,6 @@ RULE = Rule(
     good="CREATE TABLE walks (id BIGSERIAL PRIMARY KEY,\n"
          "    owner_id BIGINT NOT NULL REFERENCES owners (id) ON DELETE RESTRICT ON UPDATE RESTRICT);\n"
          "CREATE INDEX idx_walks_owner_id ON walks (owner_id);")
-
-
-def covering_index(t: Table, columns: tuple[str, ...]) -> Index | None:
-    """Our definition: valid, non-partial btree whose leading keys are exactly `columns` (any order)."""
-    n, wanted = len(columns), set(columns)
-    for ix in t.indexes:
-        if ix.valid and not ix.partial and ix.method == "btree" and len(ix.key_columns) >= n \
-                and set(ix.key_columns[:n]) == wanted:
-            return ix
-    return None
 
 
 def check(s: Scope) -> Iterator[Hit]:
