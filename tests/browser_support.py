@@ -20,8 +20,6 @@ never comes, never a bare sleep.
 from __future__ import annotations
 
 import contextlib
-import functools
-import http.server
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -30,6 +28,8 @@ from typing import TypeVar
 
 import pytest
 from waiting import wait_until
+
+from x121_docs.docs import site
 
 CHROMIUM = Path("/usr/bin/chromium")
 #: Headless, no sandbox (the tests run as root), and none of the browser's own network traffic.
@@ -154,19 +154,12 @@ def without_search(context) -> None:  # noqa: ANN001 - playwright.sync_api.Brows
 
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
-        pass
-
-
 @contextlib.contextmanager
 def served(folder: Path) -> Iterator[str]:
     """Serve `folder` on 127.0.0.1 (a free port) while the block runs; yields the base URL (no slash)."""
     if not Path(folder).is_dir():
         raise FileNotFoundError(f"nothing to serve: {folder} is not a folder (build the site first)")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                             functools.partial(_QuietHandler, directory=str(folder)))
-    server.daemon_threads = True
+    server = site.serve(Path(folder), port=0)
     thread = threading.Thread(target=server.serve_forever, name=f"serve {folder}", daemon=True)
     thread.start()
     try:

@@ -190,10 +190,21 @@ def _run_mkdocs(config_file: str, docs_dir: str, site_dir: str, extra_nav: str =
 
 def serve(site: Path, host: str = "127.0.0.1", port: int = 8000) -> http.server.ThreadingHTTPServer:
     """An HTTP server over the built site (call serve_forever(); port 0 picks a free one)."""
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    return http.server.ThreadingHTTPServer((host, port), handler)
+    server = _QuietServer((host, port), functools.partial(_QuietHandler, directory=str(site)))
+    server.daemon_threads = True
+    return server
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
         pass
+
+
+class _QuietServer(http.server.ThreadingHTTPServer):
+    """A browser that drops a connection mid-response (a closed tab, a cancelled fetch) is normal
+    traffic, not a server fault: the base class prints a traceback for it."""
+
+    def handle_error(self, request, client_address) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)

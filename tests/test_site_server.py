@@ -1,0 +1,59 @@
+"""`docs serve` (and every browser test) serves the site with site.serve: a browser that drops a
+connection mid-response is normal traffic and must not print a traceback, while a real fault still does."""
+
+from __future__ import annotations
+
+import socket
+import struct
+import threading
+
+import pytest
+from waiting import wait_until
+
+from x121_docs.docs import site
+
+
+@pytest.fixture
+def server(tmp_path):
+    (tmp_path / "big.bin").write_bytes(b"x" * 32_000_000)  # far more than a socket buffer holds
+    srv = site.serve(tmp_path, port=0)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield srv
+    srv.shutdown()
+    srv.server_close()
+    thread.join(10)
+
+
+def _get_and_drop(port: int, path: str) -> None:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        assert sock.recv(1024).startswith(b"HTTP/1.0 200")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close with a reset
+
+
+def _record_errors(server) -> list:
+    """The addresses whose request raised, each appended once the server has reported it."""
+    handled, original = [], server.handle_error
+    server.handle_error = lambda request, address: (original(request, address), handled.append(address))
+    return handled
+
+
+def test_a_dropped_connection_prints_nothing(server, capfd):
+    handled = _record_errors(server)
+    _get_and_drop(server.server_address[1], "/big.bin")
+    wait_until(lambda: handled, timeout=20, what="the server to notice the dropped connection")
+    out, err = capfd.readouterr()
+    assert "Traceback" not in err and "Broken pipe" not in err and "reset" not in err.lower(), err
+
+
+def test_any_other_handler_fault_still_prints_its_traceback(server, capfd, monkeypatch):
+    handled = _record_errors(server)
+
+    def broken(self):
+        raise RuntimeError("a real bug")
+    monkeypatch.setattr(site._QuietHandler, "do_GET", broken)
+    with socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=10) as sock:
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        wait_until(lambda: handled, timeout=20, what="the server to report the fault")
+    assert "RuntimeError: a real bug" in capfd.readouterr().err
