@@ -95,10 +95,11 @@ def bench_ours(settings: Settings, repeats: int) -> list[dict]:
 
 
 def _load(name: str, settings: Settings) -> Settings:
-    """The corpus schema in its own database on the server, with the tests' loader (tests/corpus_support.py)."""
+    """The corpus schema in a database of the benchmark's own (bench_review_<name>, dropped afterwards), with the
+    tests' loader (tests/corpus_support.py): never the tests' corpus_<name>, which the smoke run shares a server with."""
     from corpus_support import load
 
-    loaded = load(settings, name)
+    loaded = load(settings, name, f"bench_review_{name}")
     if loaded.settings is None:
         raise SystemExit(f"cannot load corpus schema {name}: {loaded.skip_reason}")
     return loaded.settings
