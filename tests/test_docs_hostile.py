@@ -18,7 +18,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from docs_support import tree
-from browser_support import served, wait_js, without_search
+from browser_support import served, wait_js
 from docs_browser_support import OVERFLOWING_TABLES
 from hostile_support import NAMES, build_hostile, hostile_database_name
 from psycopg import sql
@@ -149,8 +149,9 @@ def hostile_site(server_settings):
         build_hostile(settings)
         build(settings, root)
         catalog = reflect_settings(settings)
-        with served(root / "site") as base:
-            yield root, catalog, base
+        # the pages are poked without Material's search (a one-page index); the search box gets the real one
+        with served(root / "site", search=False) as base, served(root / "site") as searchable:
+            yield root, catalog, base, searchable
     finally:
         with psycopg.connect(autocommit=True, **conn_params(server_settings, "postgres")) as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
@@ -162,7 +163,7 @@ def _pages(root: Path) -> list[str]:
 
 
 def test_every_payload_is_in_the_catalog_and_the_markdown_holds_none_raw(hostile_site):
-    root, catalog, _ = hostile_site
+    root, catalog, _, _ = hostile_site
     names = {t.name for t in catalog.tables}
     assert set(NAMES) <= names and catalog.database.startswith("<img")
     for path, content in tree(root / site.GENERATED).items():
@@ -176,7 +177,7 @@ def test_every_payload_is_in_the_catalog_and_the_markdown_holds_none_raw(hostile
 
 
 def test_the_build_drops_material_features_that_render_text_as_markup(hostile_site):
-    root, _, _ = hostile_site
+    root, _, _, _ = hostile_site
     pages = _pages(root)
     assert "content.tooltips" in (root / "mkdocs.yml").read_text()
     config = re.compile(r'<script id="__config" type="application/json">(.*?)</script>', re.S)
@@ -187,21 +188,19 @@ def test_the_build_drops_material_features_that_render_text_as_markup(hostile_si
 
 
 def test_nothing_runs_nothing_from_the_catalog_is_live_and_tables_keep_their_cells(hostile_site, browser):
-    root, _, base = hostile_site
+    root, _, base, searchable = hostile_site
     problems: list[str] = []
 
-    def trapped_page(search: bool):  # noqa: ANN202
+    def trapped_page():  # noqa: ANN202
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         context.add_init_script(TRAPS)
-        if not search:  # the pages are poked without Material's search; the search box gets its own page below
-            without_search(context)
         page = context.new_page()
         page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None)
         page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
         page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
         return context, page
 
-    context, page = trapped_page(search=False)
+    context, page = trapped_page()
     pages = _pages(root)
     assert len(pages) > len(NAMES)
     poked = 0
@@ -221,8 +220,8 @@ def test_nothing_runs_nothing_from_the_catalog_is_live_and_tables_keep_their_cel
     assert poked > 3000
     context.close()
     # the search box: results for a payload are shown as text too
-    context, page = trapped_page(search=True)
-    page.goto(f"{base}/generated/index.html", wait_until="networkidle")
+    context, page = trapped_page()
+    page.goto(f"{searchable}/generated/index.html", wait_until="networkidle")
     page.click(".md-search__input")  # at 1280 px the search field is in the header
     page.keyboard.type("onerror")
     page.wait_for_selector(".md-search-result__item", timeout=20000)
@@ -256,7 +255,7 @@ async (urls) => {
 
 
 def test_every_name_shows_exactly_as_in_the_catalog(hostile_site, browser):
-    root, catalog, base = hostile_site
+    root, catalog, base, _ = hostile_site
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(f"{base}/generated/index.html")
     assert page.evaluate(_text_of(".md-content p code")) == catalog.database

@@ -3,7 +3,7 @@ actions are in view next to the referenced table, long comments wrap."""
 
 from __future__ import annotations
 
-from browser_support import served, without_search
+from browser_support import served
 from docs_browser_support import OVERFLOWING_TABLES
 from docs_support import load_everything, load_sql, tree
 
@@ -27,9 +27,8 @@ def test_no_table_wider_than_its_container_at_1280_px(fresh_db, tmp_path, browse
     build(fresh_db, root, live=fresh_db)
     pages = sorted(p for p in tree(root / "site") if p.endswith(".html"))
     context = browser.new_context(viewport={"width": 1280, "height": 900})
-    without_search(context)
     page = context.new_page()
-    with served(root / "site") as base:
+    with served(root / "site", search=False) as base:
         for rel in pages:
             page.goto(f"{base}/{rel}")
             assert page.evaluate(OVERFLOWING_TABLES) == [], rel

@@ -12,7 +12,7 @@ from dataclasses import replace
 import psycopg
 import pytest
 from psycopg import sql
-from browser_support import served, wait_js, without_search
+from browser_support import served, wait_js
 from erd_support import MEASURE, READY, VIEWPORT, erd_files, harness_pages, open_diagram
 
 from x121_docs.catalog import reflect_settings
@@ -30,7 +30,6 @@ MIN_TEXT_PX = 10
 def wide_page(browser):  # noqa: ANN001, ANN201
     context = browser.new_context(viewport=VIEWPORT)
     context.set_default_timeout(30_000)
-    without_search(context)  # the viewer's own search is tested here, not Material's
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -73,7 +72,7 @@ def test_every_diagram_page_of_our_site_opens_legible(wide_page, our_site):
     pages = _diagram_pages(our_site)
     assert {"generated/erd.html", "generated/tables/users.html"} <= set(pages) and len(pages) > 20
     small = {}
-    with served(our_site) as base:
+    with served(our_site, search=False) as base:  # the viewer's own search is tested here, not Material's
         for path in pages:
             open_diagram(wide_page, f"{base}/{path}")
             m = wide_page.evaluate(MEASURE)
@@ -95,7 +94,7 @@ def test_our_site_diagram_text_matches_what_it_draws(our_site):
 
 def test_search_highlight_fk_panel_zoom_and_scroll(wide_page, our_site):
     page = wide_page
-    with served(our_site) as base:
+    with served(our_site, search=False) as base:  # the viewer's own search is tested here, not Material's
         open_diagram(page, f"{base}/generated/erd.html")
         page.evaluate("document.querySelector('.x121-erd').scrollIntoView({block: 'start'})")
         frame = page.locator(".x121-erd").first
@@ -179,7 +178,7 @@ def test_table_page_views_distance_two_and_with_hubs(wide_page, our_site):
     name = next(p.stem for p in sorted((our_site / "generated/tables").glob("*.html"))
                 if f'data-x121-view="{p.stem}.d2.svg"' in (text := p.read_text(encoding="utf-8"))
                 and f'data-x121-view="{p.stem}.hubs.svg"' in text)
-    with served(our_site) as base:
+    with served(our_site, search=False) as base:  # the viewer's own search is tested here, not Material's
         open_diagram(page, f"{base}/generated/tables/{name}.html")
         d1 = set(page.evaluate("document.querySelector('.x121-erd').x121.meta.tables.map(t => t.name)"))
         assert "users" not in d1 and name in d1
@@ -217,7 +216,7 @@ def test_largest_corpus_schema_opens_legible_on_its_biggest_pages(wide_page, cor
     pages = ["erd.md"] + [f"erd/{g.slug}.md" for g in groups] + [f"tables/{slug('musicbrainz', 'artist')}.md"]
     htmls = harness_pages(files, tmp_path / "mb", pages)
     results = {}
-    with served(tmp_path / "mb") as base:
+    with served(tmp_path / "mb", search=False) as base:
         for html in htmls:
             seconds = open_diagram(wide_page, f"{base}/{html}")
             results[html] = (wide_page.evaluate(MEASURE), seconds)

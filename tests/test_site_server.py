@@ -3,9 +3,11 @@ connection mid-response is normal traffic and must not print a traceback, while 
 
 from __future__ import annotations
 
+import json
 import socket
 import struct
 import threading
+import urllib.request
 
 import pytest
 from waiting import wait_until
@@ -52,8 +54,25 @@ def test_any_other_handler_fault_still_prints_its_traceback(server, capfd, monke
 
     def broken(self):
         raise RuntimeError("a real bug")
-    monkeypatch.setattr(site._QuietHandler, "do_GET", broken)
+    monkeypatch.setattr(site.SiteHandler, "do_GET", broken)
     with socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=10) as sock:
         sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         wait_until(lambda: handled, timeout=20, what="the server to report the fault")
     assert "RuntimeError: a real bug" in capfd.readouterr().err
+
+
+def test_every_response_is_revalidated_and_tests_can_serve_a_one_page_search_index(tmp_path):
+    from browser_support import served
+
+    (tmp_path / "search").mkdir()
+    index = {"config": {"lang": ["en"]}, "docs": [{"location": f"p{i}/", "text": "t", "title": str(i)} for i in range(3)]}
+    (tmp_path / "search" / "search_index.json").write_text(json.dumps(index))
+    (tmp_path / "page.html").write_text("<p>x</p>")
+    for search, docs in ((True, 3), (False, 1)):
+        with served(tmp_path, search=search) as base:
+            with urllib.request.urlopen(f"{base}/search/search_index.json") as r:
+                got = json.loads(r.read())
+                assert r.headers["Cache-Control"] == "no-cache"
+            assert got["config"] == index["config"] and got["docs"] == index["docs"][:docs]
+            with urllib.request.urlopen(f"{base}/page.html") as r:
+                assert r.read() == b"<p>x</p>" and r.headers["Cache-Control"] == "no-cache"

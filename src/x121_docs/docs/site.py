@@ -172,6 +172,7 @@ def _run_mkdocs(config_file: str, docs_dir: str, site_dir: str, extra_nav: str =
         cfg["nav"] = site_nav(cfg["nav"]) + json.loads(extra_nav)  # + pages only some builds have (Changes)
         features = cfg.theme["features"] if "features" in cfg.theme else []
         cfg.theme["features"] = [f for f in features if f not in UNSAFE_FEATURES]
+        cfg.plugins["x121/template-cache"] = incremental_build.TemplateCache()
         if search_cache:
             cfg.plugins["x121/search-cache"] = incremental_build.SearchCache(Path(search_cache))
             dirty = incremental_build.same_nav(Path(search_cache).parent, cfg["nav"]) and dirty
@@ -188,16 +189,24 @@ def _run_mkdocs(config_file: str, docs_dir: str, site_dir: str, extra_nav: str =
     return 0
 
 
-def serve(site: Path, host: str = "127.0.0.1", port: int = 8000) -> http.server.ThreadingHTTPServer:
+def serve(site: Path, host: str = "127.0.0.1", port: int = 8000,
+          handler: type[http.server.SimpleHTTPRequestHandler] | None = None) -> http.server.ThreadingHTTPServer:
     """An HTTP server over the built site (call serve_forever(); port 0 picks a free one)."""
-    server = _QuietServer((host, port), functools.partial(_QuietHandler, directory=str(site)))
+    server = _QuietServer((host, port), functools.partial(handler or SiteHandler, directory=str(site)))
     server.daemon_threads = True
     return server
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+class SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Quiet, and every response revalidated (no-cache): a page reloaded after a rebuild is the new one,
+    while an unchanged script or style is a 304 that keeps the browser's compiled copy."""
+
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
         pass
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
 
 
 class _QuietServer(http.server.ThreadingHTTPServer):
