@@ -137,12 +137,12 @@ def template_cache_dir() -> Path | None:
     import jinja2
     import mkdocs
 
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    folder = base / "x121-docs" / f"jinja-{jinja2.__version__}-mkdocs-{mkdocs.__version__}"
     try:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        folder = base / "x121-docs" / f"jinja-{jinja2.__version__}-mkdocs-{mkdocs.__version__}"
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         st = folder.stat()
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: no home directory
         return None
     # compiled templates are code: only from a folder nobody else can write to
     return folder if st.st_uid == os.getuid() and not st.st_mode & 0o022 else None
