@@ -123,7 +123,9 @@ class _QuietDirty(logging.Filter):
 
 
 def quiet_dirty_warning() -> None:
-    logging.getLogger("mkdocs.commands.build").addFilter(_QuietDirty())
+    log = logging.getLogger("mkdocs.commands.build")
+    if not any(isinstance(f, _QuietDirty) for f in log.filters):  # once per process: builds run in-process
+        log.addFilter(_QuietDirty())
 
 
 def _toc(items) -> list:  # noqa: ANN001 - MkDocs' TableOfContents

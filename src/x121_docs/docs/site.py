@@ -2,18 +2,19 @@
 
 The site is built from a staging copy of docs/ whose generated/ holds the pages with their live
 values, so site/ shows current counts and times while the committed docs/generated/ keeps them
-blank.  MkDocs runs in a subprocess of this Python (offline: Material with `font: false`, the
-built-in search) with SOURCE_DATE_EPOCH fixed, so two builds of the same pages give the same site.
+blank.  MkDocs runs in this process (offline: Material with `font: false`, the built-in search)
+with SOURCE_DATE_EPOCH fixed, so two builds of the same pages give the same site.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
-import json
+import logging
 import os
-import subprocess
 import sys
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
@@ -111,14 +112,9 @@ def mkdocs_build(root: Path, site_dir: Path | None = None, docs_dir: Path | None
     if not config.is_file():
         raise WorkbenchError(f"No mkdocs.yml in {root}.", "Run `x121-docs docs build` there to create the default one.")
     site = (site_dir or root / "site").resolve()
-    env = dict(os.environ, SOURCE_DATE_EPOCH=os.environ.get("SOURCE_DATE_EPOCH", "0"), NO_MKDOCS_2_WARNING="1",
-               DISABLE_MKDOCS_2_WARNING="true")
-    runner = "import sys; from x121_docs.docs.site import _run_mkdocs; sys.exit(_run_mkdocs(*sys.argv[1:]))"
-    proc = subprocess.run([sys.executable, "-c", runner, str(config), str(docs_dir or ""), str(site),
-                           json.dumps(extra_nav or []), "dirty" if dirty else "full", str(search_cache or "")],
-                          cwd=root, env=env, capture_output=True, text=True)
-    if proc.returncode != 0:
-        output = proc.stderr + proc.stdout
+    messages: list[str] = []
+    if _run_mkdocs(config, docs_dir, site, extra_nav or [], dirty, search_cache, messages) != 0:
+        output = "\n".join(messages)
         if docs_dir:  # name the project's folder, not the staging copy
             output = output.replace(str(docs_dir), str(root / GENERATED.parent))
         lines = [ln for ln in output.splitlines() if ln.strip()]
@@ -147,45 +143,79 @@ def site_nav(configured: list | None) -> list:
 UNSAFE_FEATURES = frozenset({"content.tooltips"})
 
 
-def _run_mkdocs(config_file: str, docs_dir: str, site_dir: str, extra_nav: str = "[]", mode: str = "full",
-                search_cache: str = "") -> int:
-    """In the subprocess: what `mkdocs build --strict --clean -q` does (`--dirty` in mode "dirty"),
-    through MkDocs' Python API because its command line cannot override docs_dir."""
-    import logging
+class _Collect(logging.Handler):
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__(logging.WARNING)
+        self.messages = messages
+        self.setFormatter(logging.Formatter("%(levelname)-8s-  %(message)s"))
 
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(self.format(record))
+
+
+@contextlib.contextmanager
+def _build_environment() -> Iterator[None]:
+    """SOURCE_DATE_EPOCH fixed (MkDocs dates the site by it: two builds of the same pages are the same
+    site) for the build only, and MkDocs' log collected rather than printed."""
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
+    log = logging.getLogger("mkdocs")
+    level, propagate = log.level, log.propagate
+    log.setLevel(logging.WARNING)
+    log.propagate = False
+    try:
+        yield
+    finally:
+        log.setLevel(level)
+        log.propagate = propagate
+        if saved is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
+def _run_mkdocs(config_file: Path, docs_dir: Path | None, site_dir: Path, extra_nav: list, dirty: bool,
+                search_cache: Path | None, messages: list[str]) -> int:
+    """What `mkdocs build --strict --clean -q` does (`--dirty` when `dirty`), in this process (a
+    subprocess cost ~0.7 s of start-up and imports per build), through MkDocs' Python API because its
+    command line cannot override docs_dir.  Warnings and errors go to `messages`; 0 when it built."""
     from mkdocs import config
     from mkdocs.commands import build
+    from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.exceptions import MkDocsException
 
     from . import incremental as incremental_build
 
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(levelname)-8s-  %(message)s"))
+    handler = _Collect(messages)
     log = logging.getLogger("mkdocs")
-    log.addHandler(handler)
-    log.setLevel(logging.WARNING)
-    log.propagate = False
-    overrides = {"docs_dir": docs_dir} if docs_dir else {}
-    dirty = mode == "dirty"
-    try:
-        cfg = config.load_config(config_file=config_file, site_dir=site_dir, strict=True, **overrides)
-        cfg["nav"] = site_nav(cfg["nav"]) + json.loads(extra_nav)  # + pages only some builds have (Changes)
-        features = cfg.theme["features"] if "features" in cfg.theme else []
-        cfg.theme["features"] = [f for f in features if f not in UNSAFE_FEATURES]
-        cfg.plugins["x121/template-cache"] = incremental_build.TemplateCache()
-        if search_cache:
-            cfg.plugins["x121/search-cache"] = incremental_build.SearchCache(Path(search_cache))
-            dirty = incremental_build.same_nav(Path(search_cache).parent, cfg["nav"]) and dirty
-        if dirty:
-            incremental_build.quiet_dirty_warning()
-        cfg.plugins.on_startup(command="build", dirty=dirty)
+    overrides = {"docs_dir": str(docs_dir)} if docs_dir else {}
+    # MkDocs keeps plugins that have start-up hooks between builds of one process (for `mkdocs serve`);
+    # Material's search would then merge the previous dirty build's index, of any site, into this one.
+    MkDocsConfig.plugins.plugin_cache.clear()
+    with _build_environment():
+        log.addHandler(handler)
         try:
-            build.build(cfg, dirty=dirty)
+            cfg = config.load_config(config_file=str(config_file), site_dir=str(site_dir), strict=True, **overrides)
+            cfg["nav"] = site_nav(cfg["nav"]) + extra_nav  # + pages only some builds have (Changes)
+            features = cfg.theme["features"] if "features" in cfg.theme else []
+            cfg.theme["features"] = [f for f in features if f not in UNSAFE_FEATURES]
+            cfg.plugins["x121/template-cache"] = incremental_build.TemplateCache()
+            if search_cache:
+                cfg.plugins["x121/search-cache"] = incremental_build.SearchCache(Path(search_cache))
+                dirty = incremental_build.same_nav(Path(search_cache).parent, cfg["nav"]) and dirty
+            if dirty:
+                incremental_build.quiet_dirty_warning()
+            cfg.plugins.on_startup(command="build", dirty=dirty)
+            try:
+                build.build(cfg, dirty=dirty)
+            finally:
+                cfg.plugins.on_shutdown()
+        except MkDocsException as exc:
+            messages.append(f"ERROR   -  {exc.format_message()}")
+            return 1
+        except Exception as exc:  # noqa: BLE001 - a theme override or hook of the project's: its error, said once
+            messages.append(f"ERROR   -  {type(exc).__name__}: {exc}")
+            return 1
         finally:
-            cfg.plugins.on_shutdown()
-    except MkDocsException as exc:
-        print(f"ERROR   -  {exc.format_message()}", file=sys.stderr)
-        return 1
+            log.removeHandler(handler)
     return 0
 
 

@@ -7,6 +7,7 @@ beside it) with `ctx.page(...)`; `pages.REGISTRY` lists the modules in nav order
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -182,6 +183,7 @@ def _loader(name: str) -> str:
     return resources.files("x121_docs.docs").joinpath(folder, name).read_text(encoding="utf-8")
 
 
+@functools.cache  # one per process: its templates are compiled once, not on every build
 def _env() -> jinja2.Environment:
     """Templates print through `escape.finalize`: any value not already `Md` is escaped as inline text."""
     env = jinja2.Environment(loader=jinja2.FunctionLoader(_loader), autoescape=False, keep_trailing_newline=True,
@@ -194,6 +196,7 @@ def _env() -> jinja2.Environment:
     return env
 
 
+@functools.cache
 def module_env() -> jinja2.Environment:
     """For the templates other modules keep under templates/ (the ERD pages, the Changes page): those
     modules escape what they pass (HTML frames, reviewed Markdown) and the templates apply the escaping
