@@ -96,4 +96,3 @@ def test_failed_build_forces_a_full_build_next_time(fresh_db, tmp_path):
     else:
         raise AssertionError("a broken link passed --strict")
     assert incremental.previous_key(staging) is None
-

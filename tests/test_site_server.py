@@ -6,25 +6,26 @@ from __future__ import annotations
 import json
 import socket
 import struct
-import threading
 import urllib.request
 
 import pytest
+from browser_support import served
 from waiting import wait_until
 
 from x121_docs.docs import site
 
 
 @pytest.fixture
-def server(tmp_path):
+def server(tmp_path, monkeypatch):
+    """(port, handled): the site server over tmp_path, as `docs serve` and the browser tests run it;
+    `handled` gets the address of every request that raised, once the server has reported it."""
     (tmp_path / "big.bin").write_bytes(b"x" * 32_000_000)  # far more than a socket buffer holds
-    srv = site.serve(tmp_path, port=0)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield srv
-    srv.shutdown()
-    srv.server_close()
-    thread.join(10)
+    handled: list = []
+    original = site._QuietServer.handle_error
+    monkeypatch.setattr(site._QuietServer, "handle_error",
+                        lambda self, request, address: (original(self, request, address), handled.append(address)))
+    with served(tmp_path) as base:
+        yield int(base.rsplit(":", 1)[1]), handled
 
 
 def _get_and_drop(port: int, path: str) -> None:
@@ -34,36 +35,27 @@ def _get_and_drop(port: int, path: str) -> None:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close with a reset
 
 
-def _record_errors(server) -> list:
-    """The addresses whose request raised, each appended once the server has reported it."""
-    handled, original = [], server.handle_error
-    server.handle_error = lambda request, address: (original(request, address), handled.append(address))
-    return handled
-
-
 def test_a_dropped_connection_prints_nothing(server, capfd):
-    handled = _record_errors(server)
-    _get_and_drop(server.server_address[1], "/big.bin")
+    port, handled = server
+    _get_and_drop(port, "/big.bin")
     wait_until(lambda: handled, timeout=20, what="the server to notice the dropped connection")
     out, err = capfd.readouterr()
     assert "Traceback" not in err and "Broken pipe" not in err and "reset" not in err.lower(), err
 
 
 def test_any_other_handler_fault_still_prints_its_traceback(server, capfd, monkeypatch):
-    handled = _record_errors(server)
+    port, handled = server
 
     def broken(self):
         raise RuntimeError("a real bug")
     monkeypatch.setattr(site.SiteHandler, "do_GET", broken)
-    with socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=10) as sock:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
         sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         wait_until(lambda: handled, timeout=20, what="the server to report the fault")
     assert "RuntimeError: a real bug" in capfd.readouterr().err
 
 
 def test_every_response_is_revalidated_and_tests_can_serve_a_one_page_search_index(tmp_path):
-    from browser_support import served
-
     (tmp_path / "search").mkdir()
     index = {"config": {"lang": ["en"]}, "docs": [{"location": f"p{i}/", "text": "t", "title": str(i)} for i in range(3)]}
     (tmp_path / "search" / "search_index.json").write_text(json.dumps(index))

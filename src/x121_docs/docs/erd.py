@@ -172,10 +172,9 @@ class GraphSpec:
 
         if parent is None:
             g = pygraphviz.AGraph(directed=self.directed, strict=self.strict)
+            g.graph_attr.update(self.graph_attr)
         else:
             g = parent.add_subgraph(name=self.name, **self.graph_attr)
-        if parent is None:
-            g.graph_attr.update(self.graph_attr)
         g.node_attr.update(self.node_attr)
         g.edge_attr.update(self.edge_attr)
         for item in self.items:

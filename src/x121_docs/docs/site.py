@@ -154,18 +154,21 @@ class _Collect(logging.Handler):
 
 
 @contextlib.contextmanager
-def _build_environment() -> Iterator[None]:
+def _build_environment(messages: list[str]) -> Iterator[None]:
     """SOURCE_DATE_EPOCH fixed (MkDocs dates the site by it: two builds of the same pages are the same
-    site) for the build only, and MkDocs' log collected rather than printed."""
+    site) for the build only, and MkDocs' warnings and errors collected in `messages` rather than printed."""
     saved = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
     log = logging.getLogger("mkdocs")
     level, propagate = log.level, log.propagate
+    handler = _Collect(messages)
     log.setLevel(logging.WARNING)
     log.propagate = False
+    log.addHandler(handler)
     try:
         yield
     finally:
+        log.removeHandler(handler)
         log.setLevel(level)
         log.propagate = propagate
         if saved is None:
@@ -184,14 +187,11 @@ def _run_mkdocs(config_file: Path, docs_dir: Path | None, site_dir: Path, extra_
 
     from . import incremental as incremental_build
 
-    handler = _Collect(messages)
-    log = logging.getLogger("mkdocs")
     overrides = {"docs_dir": str(docs_dir)} if docs_dir else {}
     # MkDocs keeps plugins that have start-up hooks between builds of one process (for `mkdocs serve`);
     # Material's search would then merge the previous dirty build's index, of any site, into this one.
     MkDocsConfig.plugins.plugin_cache.clear()
-    with _build_environment():
-        log.addHandler(handler)
+    with _build_environment(messages):
         try:
             cfg = config.load_config(config_file=str(config_file), site_dir=str(site_dir), strict=True, **overrides)
             cfg["nav"] = site_nav(cfg["nav"]) + extra_nav  # + pages only some builds have (Changes)
@@ -214,8 +214,6 @@ def _run_mkdocs(config_file: Path, docs_dir: Path | None, site_dir: Path, extra_
         except Exception as exc:  # noqa: BLE001 - a theme override or hook of the project's: its error, said once
             messages.append(f"ERROR   -  {type(exc).__name__}: {exc}")
             return 1
-        finally:
-            log.removeHandler(handler)
     return 0
 
 

@@ -186,7 +186,8 @@ class _Walk:
             return TEXT
         if not (table.primary_key and table.primary_key.columns):
             return RECORD  # oid and tid
-        types = [{c.name: c.type_name for c in table.columns}.get(c) for c in table.primary_key.columns]
+        type_of = {c.name: c.type_name for c in table.columns}
+        types = [type_of.get(c) for c in table.primary_key.columns]
         if types == ["int8"]:
             return BIGINT
         return RECORD if all(t in HASHABLE for t in types) else TEXT
