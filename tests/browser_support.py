@@ -144,7 +144,17 @@ def traps(page) -> Traps:  # noqa: ANN001
 
 # --------------------------------------------------------------------------- serving a site
 
-class OnePageSearch(site.SiteHandler):
+class TestSite(site.SiteHandler):
+    """The site as `docs serve` serves it, except that the assets (Material's bundles, the viewer's script
+    and styles) may be cached: they do not change while a test serves a folder, and revalidating each
+    of them on every navigation (a 304 apiece) cost about 12 % of a page load's CPU.  Pages, diagrams
+    and the search index are revalidated as `docs serve` does (a test may rebuild them)."""
+
+    def cache_control(self) -> str:
+        return "max-age=3600" if self.path.startswith("/assets/") else super().cache_control()
+
+
+class OnePageSearch(TestSite):
     """The site as built, except that Material's search gets a one-page index: it indexes the whole
     site again on every page load, in tests that never search (those that do are served the real one).
     Done by the server, not by routing in the browser: Playwright's routing turns the HTTP cache off,
@@ -166,10 +176,10 @@ class OnePageSearch(site.SiteHandler):
 def served(folder: Path, *, search: bool = True) -> Iterator[str]:
     """Serve `folder` on 127.0.0.1 (a free port) while the block runs; yields the base URL (no slash).
 
-    `search=False`: Material's search index holds one page (OnePageSearch)."""
+    Its assets may be cached (TestSite); `search=False`: Material's search index holds one page (OnePageSearch)."""
     if not Path(folder).is_dir():
         raise FileNotFoundError(f"nothing to serve: {folder} is not a folder (build the site first)")
-    server = site.serve(Path(folder), port=0, handler=None if search else OnePageSearch)
+    server = site.serve(Path(folder), port=0, handler=TestSite if search else OnePageSearch)
     thread = threading.Thread(target=server.serve_forever, name=f"serve {folder}", daemon=True)
     thread.start()
     try:

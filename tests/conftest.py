@@ -21,7 +21,9 @@ from x121_docs.config import Settings
 from x121_docs.database.connect import conn_params
 from x121_docs.database.embedded import SUPERUSER, EmbeddedServer
 
-from servers import scratch_dir
+from servers import scratch_dir, use_ram_scratch
+
+use_ram_scratch()  # before anything picks a temporary folder
 
 # The browser fixtures (browser, page, traps, serve_site) for every test module.
 pytest_plugins = ("browser_support",)

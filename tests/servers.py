@@ -6,6 +6,7 @@ copy of the embedded installation with pgvector removed or a demo extension adde
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -14,6 +15,37 @@ from pathlib import Path
 
 from x121_docs.config import Secret, Settings
 from x121_docs.database.embedded import EmbeddedServer, install_dir
+
+
+#: Free space a RAM-backed scratch folder must offer (a run peaks at a few hundred MB).
+RAM_SCRATCH_MIN_FREE = 2 << 30
+
+
+def use_ram_scratch(root: Path = Path("/dev/shm")) -> Path | None:
+    """Make the test run's temporary folder (servers' data, built sites, pytest's tmp_path) a tmpfs.
+
+    Why: on ext4 every file created after many deletions scans the recently deleted inodes, and a
+    run creates and drops hundreds of databases (about 300 files each); CREATE DATABASE grew from
+    70 ms to 380 ms of kernel time within one run.  Skipped when TMPDIR is set (the user's choice)
+    or `root` is missing, not writable or short of space; returns the folder used, or None.
+    Called at the import of tests/conftest.py, before pytest or xdist's workers pick a temp root
+    (the workers inherit TMPDIR).
+    """
+    if os.environ.get("TMPDIR"):
+        return None
+    try:
+        if not os.access(root, os.W_OK | os.X_OK) or shutil.disk_usage(root).free < RAM_SCRATCH_MIN_FREE:
+            return None
+        folder = root / f"x121-{os.getuid()}"  # short: socket paths under it must stay within 107 bytes
+        folder.mkdir(mode=0o755, exist_ok=True)
+        if folder.is_symlink() or folder.stat().st_uid != os.getuid():
+            return None  # someone else's folder: not ours to use
+        folder.chmod(0o755)  # a server running as another user (pgserver) traverses it
+    except OSError:
+        return None
+    os.environ["TMPDIR"] = str(folder)
+    tempfile.tempdir = None  # recomputed from TMPDIR
+    return folder
 
 
 def scratch_dir(label: str) -> Path:

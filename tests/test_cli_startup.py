@@ -13,6 +13,7 @@ import json
 import re
 import subprocess
 import sys
+import tempfile
 
 import pytest
 from conftest import subprocess_env
@@ -112,7 +113,6 @@ def _imports(tmp_path, *argv: str, env: dict[str, str] | None = None) -> tuple[s
 
 @functools.cache
 def _bare_modules() -> frozenset[str]:
-    import tempfile
     from pathlib import Path
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -179,8 +179,9 @@ OWN_MODULES_LINT = 70  # the rule registry (every rule module) settles severitie
 def test_a_command_that_cannot_connect_imports_only_the_driver_and_the_terminal(argv, tmp_path):
     (tmp_path / "migrations").mkdir()
     (tmp_path / "migrations" / "20260101000000_create_t.sql").write_text("CREATE TABLE t (id bigint);\n")
-    (tmp_path / "nosocket").mkdir()
-    modules, code, err = _imports(tmp_path, *argv, env={"DB_HOST": str(tmp_path / "nosocket"), "DB_PORT": "5432"})
+    # a short folder: the socket path under tmp_path could pass the 107-byte limit of a Unix socket
+    with tempfile.TemporaryDirectory(prefix="nosock-") as nosocket:
+        modules, code, err = _imports(tmp_path, *argv, env={"DB_HOST": nosocket, "DB_PORT": "5432"})
     assert code == 2 and "Cannot reach the PostgreSQL server" in err, err
     assert not _packages(modules) & AFTER_CONNECT, sorted(_packages(modules) & AFTER_CONNECT)
     assert "psycopg" in _packages(modules)  # it did try to connect

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import socket
 import struct
+import threading
 import urllib.request
 
 import pytest
@@ -60,6 +61,23 @@ def test_every_response_is_revalidated_and_tests_can_serve_a_one_page_search_ind
     index = {"config": {"lang": ["en"]}, "docs": [{"location": f"p{i}/", "text": "t", "title": str(i)} for i in range(3)]}
     (tmp_path / "search" / "search_index.json").write_text(json.dumps(index))
     (tmp_path / "page.html").write_text("<p>x</p>")
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets" / "x.js").write_text("x")
+
+    def cache_control(url: str) -> str:
+        with urllib.request.urlopen(url) as r:
+            return r.headers["Cache-Control"]
+
+    # what `docs serve` sends: every response revalidated, assets too (a rebuild may change them)
+    server = site.serve(tmp_path, port=0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        assert {cache_control(f"{base}/{p}") for p in ("page.html", "assets/x.js", "search/search_index.json")} == {"no-cache"}
+    finally:
+        server.shutdown()
+        server.server_close()
+    # the tests' server: the same, except that the assets may be cached
     for search, docs in ((True, 3), (False, 1)):
         with served(tmp_path, search=search) as base:
             with urllib.request.urlopen(f"{base}/search/search_index.json") as r:
@@ -68,3 +86,4 @@ def test_every_response_is_revalidated_and_tests_can_serve_a_one_page_search_ind
             assert got["config"] == index["config"] and got["docs"] == index["docs"][:docs]
             with urllib.request.urlopen(f"{base}/page.html") as r:
                 assert r.read() == b"<p>x</p>" and r.headers["Cache-Control"] == "no-cache"
+            assert cache_control(f"{base}/assets/x.js") == "max-age=3600"

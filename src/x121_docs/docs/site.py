@@ -232,8 +232,12 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
         pass
 
+    def cache_control(self) -> str:
+        """The Cache-Control of the response to `self.path` (the tests' server caches the assets)."""
+        return "no-cache"
+
     def end_headers(self) -> None:
-        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Cache-Control", self.cache_control())
         super().end_headers()
 
 
