@@ -173,13 +173,14 @@ class OnePageSearch(TestSite):
 
 
 @contextlib.contextmanager
-def served(folder: Path, *, search: bool = True) -> Iterator[str]:
+def served(folder: Path, *, search: bool = True, handler: type | None = None) -> Iterator[str]:
     """Serve `folder` on 127.0.0.1 (a free port) while the block runs; yields the base URL (no slash).
 
-    Its assets may be cached (TestSite); `search=False`: Material's search index holds one page (OnePageSearch)."""
+    Its assets may be cached (TestSite); `search=False`: Material's search index holds one page
+    (OnePageSearch); `handler`: another request handler (`site.SiteHandler`: what `docs serve` sends)."""
     if not Path(folder).is_dir():
         raise FileNotFoundError(f"nothing to serve: {folder} is not a folder (build the site first)")
-    server = site.serve(Path(folder), port=0, handler=TestSite if search else OnePageSearch)
+    server = site.serve(Path(folder), port=0, handler=handler or (TestSite if search else OnePageSearch))
     thread = threading.Thread(target=server.serve_forever, name=f"serve {folder}", daemon=True)
     thread.start()
     try:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import socket
 import struct
-import threading
 import urllib.request
 
 import pytest
@@ -69,14 +68,8 @@ def test_every_response_is_revalidated_and_tests_can_serve_a_one_page_search_ind
             return r.headers["Cache-Control"]
 
     # what `docs serve` sends: every response revalidated, assets too (a rebuild may change them)
-    server = site.serve(tmp_path, port=0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        base = f"http://127.0.0.1:{server.server_address[1]}"
+    with served(tmp_path, handler=site.SiteHandler) as base:
         assert {cache_control(f"{base}/{p}") for p in ("page.html", "assets/x.js", "search/search_index.json")} == {"no-cache"}
-    finally:
-        server.shutdown()
-        server.server_close()
     # the tests' server: the same, except that the assets may be cached
     for search, docs in ((True, 3), (False, 1)):
         with served(tmp_path, search=search) as base:

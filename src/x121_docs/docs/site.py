@@ -199,8 +199,8 @@ def _run_mkdocs(config_file: Path, docs_dir: Path | None, site_dir: Path, extra_
             cfg.theme["features"] = [f for f in features if f not in UNSAFE_FEATURES]
             cfg.plugins["x121/template-cache"] = incremental_build.TemplateCache()
             if search_cache:
-                cfg.plugins["x121/search-cache"] = incremental_build.SearchCache(Path(search_cache))
-                dirty = incremental_build.same_nav(Path(search_cache).parent, cfg["nav"]) and dirty
+                cfg.plugins["x121/search-cache"] = incremental_build.SearchCache(search_cache)
+                dirty = incremental_build.same_nav(search_cache.parent, cfg["nav"]) and dirty
             if dirty:
                 incremental_build.quiet_dirty_warning()
             cfg.plugins.on_startup(command="build", dirty=dirty)
