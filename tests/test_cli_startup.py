@@ -68,21 +68,25 @@ def test_help_import_budget():
     """What `--help` imports beyond a bare interpreter: no module over 50 ms, under 150 ms in all.
 
     Wall-clock import times on a shared 2-core machine jump with its load, so this takes the best of
-    five runs; the interpreter's own start-up modules (those `python -c pass` imports) are not ours.
+    up to five runs: the best total, and each module's best time (a load spike lands on whichever
+    module is importing then, so the worst module of the best run could still be a spike: gettext
+    at 50.8 ms once under the full suite); the interpreter's own start-up modules (those
+    `python -c pass` imports) are not ours.
     """
     bare = set(_importtime(code="pass")[0])
-    best = None
+    best_total, best_each = None, {}
     for _ in range(5):
         times, _ = _importtime("--help")
         ours = {name: t for name, t in times.items() if name not in bare}
-        total, worst = sum(ours.values()), max(ours, key=ours.get)
-        if best is None or total < best[0]:
-            best = (total, worst, ours[worst])
-        if total < 150_000 and ours[worst] < 50_000:
+        total = sum(ours.values())
+        best_total = total if best_total is None else min(best_total, total)
+        for name, t in ours.items():
+            best_each[name] = min(t, best_each.get(name, t))
+        if best_total < 150_000 and max(best_each.values()) < 50_000:
             break
-    total, worst, worst_t = best
-    assert worst_t < 50_000, f"{worst} took {worst_t / 1000:.1f} ms to import"
-    assert total < 150_000, f"--help imported modules for {total / 1000:.1f} ms"
+    worst = max(best_each, key=best_each.get)
+    assert best_each[worst] < 50_000, f"{worst} took {best_each[worst] / 1000:.1f} ms to import"
+    assert best_total < 150_000, f"--help imported modules for {best_total / 1000:.1f} ms"
 
 
 #: Runs `x121-docs ARGV` in process and writes what it imported (sys.modules) and its exit code as JSON.
