@@ -11,9 +11,13 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check --quiet
 PYTEST_ARGS ?=
 NBVAL_ARGS ?=
 CONSTRAINTS := constraints.txt
+# Byte-code is cached even where the environment asks Python not to (PYTHONDONTWRITEBYTECODE, as in
+# CI's shells): without it every pytest process rewrites the asserts of every test module again
+# (~3 s of CPU each) and every command compiles the package again; __pycache__/ is ignored by git.
+unexport PYTHONDONTWRITEBYTECODE
 # The notebooks run as tests too: nbval executes each one and compares its stored outputs.
-# Serial (one kernel at a time, the cells of a notebook depend on each other), after the suite.
-NBVAL := $(BIN)/python -m pytest --nbval notebooks --nbval-sanitize-with notebooks/nbval_sanitize.cfg -p no:xdist
+# Serial (one kernel at a time, the cells of a notebook depend on each other), before the suite.
+NBVAL := $(BIN)/python -m pytest -p nbval --nbval notebooks --nbval-sanitize-with notebooks/nbval_sanitize.cfg -p no:xdist
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 
 .PHONY: docs test test-repeat test-notebooks notebooks lab bench install constraints browser clean stop

@@ -98,8 +98,10 @@ def test_dump_round_trips_on_corpus_schemas(corpus_db, name):
     _round_trip(catalog)
 
 
-#: Every character a name or comment can hold (not lone surrogates, which UTF-8 text cannot).
-EVERY_CHARACTER = "".join(chr(i) for i in range(0x110000) if not 0xD800 <= i < 0xE000)
+def every_character() -> str:
+    """Every character a name or comment can hold (not lone surrogates, which UTF-8 text cannot); built
+    by the test that uses it, not at import (1.1 million characters, a quarter second per process)."""
+    return "".join(chr(i) for i in range(0x110000) if not 0xD800 <= i < 0xE000)
 
 
 @pytest.mark.parametrize("extra", [{}, {"big": [2 ** 70, -(2 ** 70)]}], ids=["orjson", "beyond-64-bit-ints"])
@@ -109,12 +111,13 @@ def test_dump_writes_the_bytes_of_the_standard_json_encoder(extra):
     from x121_docs.catalog.model import Column, Table
     from x121_docs.catalog.serialize import to_data
 
+    every = every_character()
     columns = tuple(Column(name=name, position=i, data_type="text", type_name="text", type_schema="pg_catalog",
                            nullable=True, comment=comment)
-                    for i, (name, comment) in enumerate([("é", EVERY_CHARACTER), ("\x00z", '"\\\n\u2028'),
+                    for i, (name, comment) in enumerate([("é", every), ("\x00z", '"\\\n\u2028'),
                                                          ("Z", "\U0001F600 \x7f \t"), ("a", None)], start=1))
     catalog = Catalog(database="d\x01b", server_version="18", tables=(
-        Table(schema="s", name="t\x1f", kind="table", oid=2 ** 32 - 1, columns=columns, comment=EVERY_CHARACTER),),
+        Table(schema="s", name="t\x1f", kind="table", oid=2 ** 32 - 1, columns=columns, comment=every),),
         extra={"z": {"ä": 1, "A": [], "": {}}, **extra})
     expected = json.dumps(to_data(catalog), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     assert dumps(catalog) == expected

