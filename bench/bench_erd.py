@@ -14,6 +14,7 @@ nothing recorded.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import re
@@ -122,11 +123,24 @@ def generate(settings) -> tuple[dict, object, float]:  # noqa: ANN001
                             "count": out.diagrams}
 
 
-def first_legible(files: dict, folder: Path, loads: int = 3) -> dict:
-    """The page of the largest diagram (by drawn area) in chromium: navigation -> first view, text height."""
-    from browser_support import CHROMIUM, CHROMIUM_ARGS, served
-    from erd_support import MEASURE, READY, VIEWPORT, harness_pages
+@contextlib.contextmanager
+def browser_session():  # noqa: ANN201 - playwright Browser
+    """Debian's chromium through Playwright, as the browser tests launch it."""
+    from browser_support import CHROMIUM, CHROMIUM_ARGS
     from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS), headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def first_legible(browser, files: dict, folder: Path, loads: int = 3) -> dict:  # noqa: ANN001
+    """The page of the largest diagram (by drawn area) in chromium: navigation -> first view, text height."""
+    from browser_support import served
+    from erd_support import MEASURE, READY, VIEWPORT, harness_pages
 
     from x121_docs.docs import site
 
@@ -140,10 +154,9 @@ def first_legible(files: dict, folder: Path, loads: int = 3) -> dict:
         if m and int(m.group(1)) * int(m.group(2)) > area:
             best, area = path, int(m.group(1)) * int(m.group(2))
     (html,) = harness_pages(files, folder, [best])
-    with sync_playwright() as pw, served(folder) as base:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS), headless=True)
+    with served(folder) as base:
+        page = browser.new_page(viewport=VIEWPORT)
         try:
-            page = browser.new_page(viewport=VIEWPORT)
             runs = []
             for _ in range(loads):
                 page.goto(f"{base}/{html}")
@@ -151,7 +164,7 @@ def first_legible(files: dict, folder: Path, loads: int = 3) -> dict:
                 ready = float(page.evaluate("document.querySelector('.x121-erd').dataset.readyMs"))
                 runs.append((ready, page.evaluate(MEASURE)))
         finally:
-            browser.close()
+            page.close()
     ready, measure = sorted(runs, key=lambda r: r[0])[len(runs) // 2]
     m = re.search(rb'data-src="([^"]+)"', files[best])
     return {"page": best, "svg": m.group(1).decode(), "width": area and int(re.search(rb'data-width="(\d+)"', files[best]).group(1)),
@@ -168,21 +181,22 @@ def main() -> int:
         args.corpus, args.tables = "chinook", 12
     admin = benchlib.admin_settings("erd")
     rows, browser_rows = [], []
-    for label, make in ((f"corpus {args.corpus}", lambda: load_corpus(admin, args.corpus)),
-                        (f"synthetic, {args.tables} tables", lambda: synthetic(admin, args.tables))):
-        settings = make()
-        try:
-            files, cat, t = generate(settings)
-            with tempfile.TemporaryDirectory(prefix="bench-erd-") as tmp:
-                b = first_legible(files, Path(tmp), loads=1 if args.smoke else 3)
-        finally:
-            _drop(admin, settings)
-        n = sum(1 for x in cat.tables if not x.is_partition)
-        rows.append(f"| {label} | {n} | {len(cat.foreign_keys)} | {t['grouping']:.2f} | {t['count']} | "
-                    f"{t['diagrams']:.1f} | {t['total']:.1f} |")
-        browser_rows.append(f"| {label} | `{b['svg']}` ({b['width']} x {b['height']} px) | {b['ready_ms']:.0f} | "
-                            f"{b['median_px']:.1f} | {b['texts']} |")
-        print(rows[-1], browser_rows[-1], sep="\n", flush=True)
+    with browser_session() as browser:  # one browser for both schemas (a launch is ~1 s of CPU)
+        for label, make in ((f"corpus {args.corpus}", lambda: load_corpus(admin, args.corpus)),
+                            (f"synthetic, {args.tables} tables", lambda: synthetic(admin, args.tables))):
+            settings = make()
+            try:
+                files, cat, t = generate(settings)
+                with tempfile.TemporaryDirectory(prefix="bench-erd-") as tmp:
+                    b = first_legible(browser, files, Path(tmp), loads=1 if args.smoke else 3)
+            finally:
+                _drop(admin, settings)
+            n = sum(1 for x in cat.tables if not x.is_partition)
+            rows.append(f"| {label} | {n} | {len(cat.foreign_keys)} | {t['grouping']:.2f} | {t['count']} | "
+                        f"{t['diagrams']:.1f} | {t['total']:.1f} |")
+            browser_rows.append(f"| {label} | `{b['svg']}` ({b['width']} x {b['height']} px) | {b['ready_ms']:.0f} | "
+                                f"{b['median_px']:.1f} | {b['texts']} |")
+            print(rows[-1], browser_rows[-1], sep="\n", flush=True)
     text = "\n".join([
         "## ER diagrams (bench/bench_erd.py)", "",
         f"Machine: {benchlib.machine_note()}. Times in seconds (wall clock) unless noted.", "",
