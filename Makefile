@@ -104,8 +104,10 @@ browser:
 	    && echo "browser: installed $$($(CHROMIUM) --version 2>/dev/null)"; \
 	else echo "browser: $(CHROMIUM) is missing and cannot be installed here (needs root and apt-get): browser tests will be skipped"; fi
 
+# The project's embedded server, and the benchmarks' own (bench/.work/*/pgdata), which they leave running.
 stop: $(STAMP)
 	$(BIN)/x121-docs db stop
+	@for d in bench/.work/*/pgdata; do if [ -d "$$d" ]; then X121_PGDATA="$$d" $(BIN)/x121-docs db stop; fi; done
 
 clean: stop
 	rm -rf $(VENV) site .x121
