@@ -96,3 +96,48 @@ def test_failed_build_forces_a_full_build_next_time(fresh_db, tmp_path):
     else:
         raise AssertionError("a broken link passed --strict")
     assert incremental.previous_key(staging) is None
+
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "02_migrations.ipynb"
+CACHED_IMPORTS = """
+import sys
+from pathlib import Path
+from x121_docs.docs.notebooks import convert_notebooks
+pages = convert_notebooks(Path(sys.argv[1]), Path(sys.argv[2]))
+print(len(pages), "nbformat" in sys.modules, "nbconvert" in sys.modules)
+"""
+
+
+def test_notebook_pages_come_from_their_cache_without_nbformat_until_a_notebook_changes(tmp_path):
+    """docs/notebooks.py: a cached conversion is the conversion byte for byte, imports neither nbformat
+    nor nbconvert (~3 s of a small project's build), and a changed or damaged notebook entry is converted
+    again; the folder keeps only the entries of the last build."""
+    import subprocess
+    import sys
+
+    from x121_docs.docs.notebooks import convert_notebooks
+
+    folder, cache = tmp_path / "notebooks", tmp_path / "cache"
+    folder.mkdir()
+    (folder / "a.ipynb").write_bytes(NOTEBOOK.read_bytes())
+    fresh = convert_notebooks(folder)  # no cache: what `docs check` compares with
+    assert len(fresh) == 1 and fresh[0].markdown.startswith("<!-- source: notebooks/a.ipynb -->")
+    assert convert_notebooks(folder, cache) == fresh and len(list(cache.glob("*.json"))) == 1
+    run = subprocess.run([sys.executable, "-c", CACHED_IMPORTS, str(folder), str(cache)],
+                         capture_output=True, text=True, check=True)
+    assert run.stdout.split() == ["1", "False", "False"], run.stdout + run.stderr
+    assert convert_notebooks(folder, cache) == fresh
+
+    # a changed notebook is converted again, and the old entry goes
+    nb = json.loads(NOTEBOOK.read_text())
+    heading = next(c for c in nb["cells"] if c["cell_type"] == "markdown")
+    heading["source"] = ["# Changed: " + "".join(heading["source"]).lstrip("# ")]
+    (folder / "a.ipynb").write_text(json.dumps(nb))
+    changed = convert_notebooks(folder, cache)
+    assert changed != fresh and changed == convert_notebooks(folder)
+    assert "Changed: " in changed[0].title and len(list(cache.glob("*.json"))) == 1
+    # a damaged entry is converted again (and repaired)
+    (entry,) = cache.glob("*.json")
+    entry.write_text(entry.read_text()[:100])
+    assert convert_notebooks(folder, cache) == changed
+    assert json.loads(entry.read_text())["title"] == changed[0].title

@@ -22,7 +22,7 @@ from .check import blank_live
 from .config import CONFIG_FILE, DocsConfig, load_config
 from .data import ledger_rows, live_figures, lookup_data
 from .groups import lookups
-from .notebooks import convert_notebooks
+from . import notebooks as notebook_pages
 from .pages import Compliance, Finding, Generated, Inputs, Migration, generate
 
 CONVENTIONS_FILE = "SCHEMA_CONVENTIONS.md"
@@ -115,8 +115,10 @@ def _migrations(folder: Path, root: Path) -> tuple[Migration, ...]:
 
 
 def collect(settings: Settings, config: DocsConfig, root: Path, timings: dict[str, float],
-            live: Settings | None = None, dependencies: object | None = None) -> Inputs:
-    """Everything the pages need, with the catalog reflected once; live figures only from `live`."""
+            live: Settings | None = None, dependencies: object | None = None,
+            notebook_cache: Path | None = None) -> Inputs:
+    """Everything the pages need, with the catalog reflected once; live figures only from `live`;
+    notebooks converted again only where they are not in `notebook_cache`."""
     t0 = time.perf_counter()
     with connect(settings, autocommit=True, read_only=True) as conn:
         catalog = reflect(conn)
@@ -128,7 +130,7 @@ def collect(settings: Settings, config: DocsConfig, root: Path, timings: dict[st
     conventions_path = root / CONVENTIONS_FILE
     conventions = conventions_path.read_text(encoding="utf-8") if conventions_path.is_file() else None
     compliance, note, metrics, exclude = _compliance(catalog, root)
-    notebooks = convert_notebooks(root / "notebooks")
+    notebooks = notebook_pages.convert_notebooks(root / "notebooks", notebook_cache)
     figures = live_figures(live, catalog, lookup_keys, config.status_values_max) if live is not None else None
     timings["data"] = time.perf_counter() - t0
     return Inputs(catalog=catalog, lookups=lookup, ledger=ledger,
@@ -156,13 +158,14 @@ def _finish(generated: Generated, settings: Settings) -> Generated:
 
 def produce(settings: Settings, root: Path, config: DocsConfig | None = None,
             timings: dict[str, float] | None = None, live: Settings | None = None,
-            diagrams: dict | None = None, dependencies: object | None = None) -> tuple[Generated, Inputs]:
+            diagrams: dict | None = None, dependencies: object | None = None,
+            notebook_cache: Path | None = None) -> tuple[Generated, Inputs]:
     """The files of docs/generated/ for the database (never with live figures: the same for the same
     schema on any database), and the inputs (with live figures when `live` names their source).
     `diagrams` (path -> SVG) is filled with the drawn diagrams, for a second generation to reuse."""
     timings = {} if timings is None else timings
     config = config or load_config(root / CONFIG_FILE)
-    inputs = collect(settings, config, root, timings, live, dependencies)
+    inputs = collect(settings, config, root, timings, live, dependencies, notebook_cache)
     generated = _finish(generate(replace(inputs, live=None), config, diagrams=diagrams), settings)
     timings.update(generated.timings)
     return generated, inputs
@@ -178,7 +181,8 @@ def build(settings: Settings, root: Path, *, with_site: bool = True, site_dir: P
     config = config or load_config(root / CONFIG_FILE)
     drawn: dict = {}  # the live site reuses the diagrams of the committed pages (they hold no live figure)
     with erd_cache.open_cache(root / erd_cache.FOLDER) as layouts:
-        generated, inputs = produce(settings, root, config, timings, live, drawn, dependencies)
+        generated, inputs = produce(settings, root, config, timings, live, drawn, dependencies,
+                                    root / notebook_pages.CACHE)
     t0 = time.perf_counter()
     written, removed = site.write_tree(root / site.GENERATED, blank_live(generated.files))
     erd_cache.prune(layouts)  # the cache holds this build's layouts only
