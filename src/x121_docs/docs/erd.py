@@ -544,10 +544,12 @@ def eralchemy_blocker(catalog: Catalog, keys: Iterable[Key]) -> str:
 
 def eralchemy_svg(catalog: Catalog, keys: Iterable[Key]) -> Svg:
     """The classic ERD drawn by eralchemy from a MetaData built from the model; an empty Svg with
-    `note` saying why when the names would break eralchemy's unescaped Graphviz labels."""
-    import sqlalchemy as sa
-    from eralchemy.main import intermediary_to_dot
-    from eralchemy.sqla import metadata_to_intermediary
+    `note` saying why when the names would break eralchemy's unescaped Graphviz labels.  Cached (when
+    a layout cache is open) by what eralchemy is given, so an unchanged schema imports neither
+    SQLAlchemy nor eralchemy (~0.5 s of a small project's build)."""
+    from importlib.metadata import version
+
+    from . import erd_cache
 
     keys = sorted(keys)
     if not keys:
@@ -556,6 +558,19 @@ def eralchemy_svg(catalog: Catalog, keys: Iterable[Key]) -> Svg:
     if reason:
         return Svg("", 0, 0, reason)
     tables = [catalog.table(k[1], k[0]) for k in keys]
+    source = ["eralchemy", version("eralchemy"), version("sqlalchemy"),
+              [[t.schema, t.name, [[c.name, c.data_type, c.nullable] for c in t.columns],
+                list(t.primary_key.columns) if t.primary_key else [],
+                [[fk.name, list(fk.columns), list(fk.parent), list(fk.ref_columns)]
+                 for fk in graph.parents(catalog, t.key)]] for t in tables]]
+    return erd_cache.cached(source, "eralchemy", None, lambda: _eralchemy_draw(catalog, tables))
+
+
+def _eralchemy_draw(catalog: Catalog, tables: list[Table]) -> Svg:
+    import sqlalchemy as sa
+    from eralchemy.main import intermediary_to_dot
+    from eralchemy.sqla import metadata_to_intermediary
+
 
     class _PgType(sa.types.UserDefinedType):
         cache_ok = True
@@ -583,4 +598,4 @@ def eralchemy_svg(catalog: Catalog, keys: Iterable[Key]) -> Svg:
     ertables, relations = metadata_to_intermediary(md)
     dot = intermediary_to_dot(ertables, sorted(relations, key=lambda r: (r.right_table, r.right_column,
                                                                           r.left_table, r.left_column)))
-    return layout(dot_source=dot.decode("utf-8"))
+    return _layout(dot.decode("utf-8"), None, None, "dot")  # cached by eralchemy_svg, under its own key
