@@ -571,7 +571,6 @@ def _eralchemy_draw(catalog: Catalog, tables: list[Table]) -> Svg:
     from eralchemy.main import intermediary_to_dot
     from eralchemy.sqla import metadata_to_intermediary
 
-
     class _PgType(sa.types.UserDefinedType):
         cache_ok = True
 
