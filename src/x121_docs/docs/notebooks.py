@@ -18,7 +18,6 @@ import functools
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
 from ..errors import WorkbenchError
@@ -53,19 +52,13 @@ def _load(entry: Path) -> Notebook | None:
 
 
 def _store(entry: Path, nb: Notebook) -> None:
-    """Written whole or not at all (a temporary file renamed), so a reader never sees half an entry."""
-    text = json.dumps({"slug": nb.slug, "title": nb.title, "markdown": nb.markdown,
-                       "files": {rel: base64.b64encode(b).decode("ascii") for rel, b in nb.files.items()}},
-                      ensure_ascii=False, sort_keys=True)
+    """Written to a temporary file and renamed (as the layout cache does): never half an entry."""
     entry.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=entry.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, entry)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    tmp = entry.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({"slug": nb.slug, "title": nb.title, "markdown": nb.markdown,
+                               "files": {rel: base64.b64encode(b).decode("ascii") for rel, b in nb.files.items()}},
+                              ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, entry)
 
 
 def _convert(path: Path, data: bytes, exporter) -> Notebook:  # noqa: ANN001 - nbconvert's MarkdownExporter
@@ -103,11 +96,9 @@ def convert_notebooks(folder: Path, cache: Path | None = None) -> tuple[Notebook
             nb = _convert(path, data, exporter)
             if entry is not None:
                 _store(entry, nb)
-        if entry is not None:
-            used.add(entry.name)
         result.append(nb)
-    if cache is not None:
-        for old in cache.glob("*.json"):
-            if old.name not in used:
-                old.unlink(missing_ok=True)
+        used.add(entry)
+    if cache is not None:  # the folder holds this build's entries only
+        for old in set(cache.glob("*.json")) - used:
+            old.unlink(missing_ok=True)
     return tuple(result)
