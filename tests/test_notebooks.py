@@ -208,11 +208,21 @@ def execute_over_websocket(server: JupyterServer, kernel_id: str, code: str, tim
 
 
 def plain_texts(outputs) -> list[str]:  # noqa: ANN001
-    texts = []
+    """The plain text of each output, consecutive chunks of one stream joined: a kernel sends a print
+    in as many stream messages as its flushes happen to make ('...' then '\\n' under load), and a
+    stored notebook holds them joined, as every frontend shows them."""
+    texts: list[str] = []
+    stream = None
     for o in outputs:
         if o["output_type"] == "stream":
-            texts.append(o["text"])
-        elif "data" in o and "text/plain" in o["data"]:
+            if o["name"] == stream:
+                texts[-1] += o["text"]
+            else:
+                texts.append(o["text"])
+            stream = o["name"]
+            continue
+        stream = None
+        if "data" in o and "text/plain" in o["data"]:
             texts.append(o["data"]["text/plain"])
     return texts
 
