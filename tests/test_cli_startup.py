@@ -191,3 +191,14 @@ def test_a_command_that_cannot_connect_imports_only_the_driver_and_the_terminal(
     assert "psycopg" in _packages(modules)  # it did try to connect
     budget = OWN_MODULES_LINT if argv[0] == "lint" else OWN_MODULES
     assert len(_ours(modules)) <= budget, sorted(_ours(modules))
+
+
+def test_jsonschema_builds_no_grammar_at_import():
+    """nbformat (the notebook pages, nbval) and Jupyter's servers import jsonschema, which from 4.25 on
+    imports rfc3987-syntax: ~35 Earley grammars built at import, about 2 CPU-s in every such process.
+    pyproject.toml keeps jsonschema below 4.25; this fails if an upgrade brings the grammars back."""
+    code = ("import sys, nbformat, jsonschema; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'lark', 'rfc3987_syntax'}))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "[]", proc.stdout

@@ -5,8 +5,8 @@ shows, so the conversion is deterministic; images become files beside the page.
 
 A build keeps each conversion under .x121/notebook-cache/, keyed by a hash of the notebook's bytes,
 its file name, this module's source and the versions of nbconvert, nbformat and Jinja: importing
-nbformat costs ~2.5 s (jsonschema's IRI grammar, rfc3987-syntax) and nbconvert ~0.5 s, most of a
-small project's `x121-docs build`, so a build whose notebooks did not change imports neither.  A
+nbconvert with nbformat costs ~1 s, most of a small project's `x121-docs build`, so a build whose
+notebooks did not change imports neither.  A
 hit is the conversion byte for byte; entries a build did not use are removed, so the folder holds
 one build.  Without a cache (`docs check`) every notebook is converted.
 """
