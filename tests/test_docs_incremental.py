@@ -110,7 +110,7 @@ print(len(pages), "nbformat" in sys.modules, "nbconvert" in sys.modules)
 
 def test_notebook_pages_come_from_their_cache_without_nbformat_until_a_notebook_changes(tmp_path):
     """docs/notebooks.py: a cached conversion is the conversion byte for byte, imports neither nbformat
-    nor nbconvert (~3 s of a small project's build), and a changed or damaged notebook entry is converted
+    nor nbconvert (~1.2 s of a small project's build), and a changed or damaged notebook entry is converted
     again; the folder keeps only the entries of the last build."""
     import subprocess
     import sys

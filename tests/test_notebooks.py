@@ -27,7 +27,7 @@ import pytest
 from conftest import MIGRATIONS_DIR, PROJECT_ROOT, subprocess_env
 from servers import free_port, scratch_dir, tcp_server
 
-if TYPE_CHECKING:  # imported by the tests that read notebooks (nbformat costs ~2.5 s, see pyproject.toml)
+if TYPE_CHECKING:  # imported by the tests that read notebooks (nbformat with jsonschema: ~0.4 s)
     import nbformat
 
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
