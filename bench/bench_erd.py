@@ -14,7 +14,6 @@ nothing recorded.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import random
 import re
@@ -123,20 +122,6 @@ def generate(settings) -> tuple[dict, object, float]:  # noqa: ANN001
                             "count": out.diagrams}
 
 
-@contextlib.contextmanager
-def browser_session():  # noqa: ANN201 - playwright Browser
-    """Debian's chromium through Playwright, as the browser tests launch it."""
-    from browser_support import CHROMIUM, CHROMIUM_ARGS
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS), headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 def first_legible(browser, files: dict, folder: Path, loads: int = 3) -> dict:  # noqa: ANN001
     """The page of the largest diagram (by drawn area) in chromium: navigation -> first view, text height."""
     from browser_support import served
@@ -181,7 +166,9 @@ def main() -> int:
         args.corpus, args.tables = "chinook", 12
     admin = benchlib.admin_settings("erd")
     rows, browser_rows = [], []
-    with browser_session() as browser:  # one browser for both schemas (a launch is ~1 s of CPU)
+    from browser_support import chromium_browser
+
+    with chromium_browser() as browser:  # one browser for both schemas (a launch is ~1 s of CPU)
         for label, make in ((f"corpus {args.corpus}", lambda: load_corpus(admin, args.corpus)),
                             (f"synthetic, {args.tables} tables", lambda: synthetic(admin, args.tables))):
             settings = make()

@@ -47,11 +47,10 @@ T = TypeVar("T")
 # --------------------------------------------------------------------------- browser and page
 
 
-@pytest.fixture(scope="session")
-def browser():  # noqa: ANN201 - playwright.sync_api.Browser, imported lazily
-    """Headless Debian chromium for this test process (skipped with one line when it is not installed)."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"browser tests skipped: {CHROMIUM} is missing (`make browser` installs Debian's chromium)")
+@contextlib.contextmanager
+def chromium_browser() -> Iterator:
+    """Headless Debian chromium through Playwright (`executable_path`: never a downloaded browser), closed
+    after the block; the tests' fixture and the benchmarks launch it this one way."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -60,6 +59,15 @@ def browser():  # noqa: ANN201 - playwright.sync_api.Browser, imported lazily
             yield chromium
         finally:
             chromium.close()
+
+
+@pytest.fixture(scope="session")
+def browser():  # noqa: ANN201 - playwright.sync_api.Browser, imported lazily
+    """Headless Debian chromium for this test process (skipped with one line when it is not installed)."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"browser tests skipped: {CHROMIUM} is missing (`make browser` installs Debian's chromium)")
+    with chromium_browser() as chromium:
+        yield chromium
 
 
 @pytest.fixture
