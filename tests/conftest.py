@@ -155,6 +155,28 @@ def corpus_db(server_settings: Settings):
     return get
 
 
+@pytest.fixture
+def companions(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Every database counts as large for reflection (catalog/reflect.py `companion`); the list says,
+    per reflection that got that far, whether its companion connection was opened."""
+    import importlib
+    from contextlib import contextmanager
+
+    reflect = importlib.import_module("x121_docs.catalog.reflect")  # the module: the package exports the function
+    monkeypatch.setattr(reflect, "COMPANION_FROM_INDEXES", 0)
+    used: list[bool] = []
+    real = reflect.companion
+
+    @contextmanager
+    def spy(conn):  # noqa: ANN001, ANN202
+        with real(conn) as other:
+            used.append(other is not None)
+            yield other
+
+    monkeypatch.setattr(reflect, "companion", spy)
+    return used
+
+
 def subprocess_env(**overrides: str) -> dict[str, str]:
     """A clean environment for running the real `x121-docs` executable in a subprocess."""
     env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED_ENV}

@@ -122,6 +122,19 @@ def test_extension_that_the_role_may_not_create(tcp):
     assert "not allowed to create the extension vector" in run.stderr and "administrator" in run.stderr
 
 
+def test_reflection_companion_signs_in_with_the_same_password(tcp, companions):
+    """On a password server the companion connection (catalog/reflect.py) authenticates as the first
+    did: the model comes with the index query run beside the others, not without it."""
+    from x121_docs.catalog import reflect_settings
+
+    settings = tcp_settings(tcp, user="alice", password=ALICE_PASSWORD, name="owned_by_alice")
+    with psycopg.connect(autocommit=True, **conn_params(settings)) as conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS signed (id bigint PRIMARY KEY, n int UNIQUE)")
+    catalog = reflect_settings(settings)
+    assert companions == [True]
+    assert [i.name for i in catalog.table("signed").indexes] == ["signed_n_key", "signed_pkey"]
+
+
 def test_server_without_pgvector(scratch):
     server = tcp_server(scratch, SUPER_PASSWORD, install=install_copy(scratch / "install", without_vector=True))
     try:
