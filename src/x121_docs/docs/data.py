@@ -26,19 +26,17 @@ _HIDDEN_TYPES = ("timestamp", "date", "time", "bytea", "vector", "json", "tsvect
 
 @dataclass(frozen=True)
 class LookupData:
-    """One lookup table's values and how many rows of each referencing column use each value."""
+    """One lookup table's values and (read for the live figures only) how many rows of each referencing
+    column use each value."""
 
     table: Key
     columns: tuple[str, ...]  # shown columns, values rendered as text
     rows: tuple[tuple[str | None, ...], ...]
     keys: tuple[str, ...]  # per row: the referenced key rendered as text (matches `usage`)
     referencing: tuple[ForeignKey, ...]
-    usage: dict[str, dict[str, int]] = field(default_factory=dict)  # key text -> {'child.col': rows}
+    usage: dict[str, dict[str, int]] = field(default_factory=dict)  # key text -> {"child.col": rows}; live only
     truncated: bool = False
     key_columns: tuple[str, ...] = ()
-
-    def total(self, key: str) -> int:
-        return sum(self.usage.get(key, {}).values())
 
 
 def _qualified(key: Key) -> sql.Composable:
@@ -69,8 +67,10 @@ def _order(table: Table) -> tuple[str, ...]:
     return tuple(names[:1])
 
 
-def lookup_data(conn: psycopg.Connection, catalog: Catalog, lookups: tuple[Key, ...], max_rows: int) -> tuple[LookupData, ...]:
-    """Values and usage counts of each lookup table (two queries per lookup table)."""
+def lookup_data(conn: psycopg.Connection, catalog: Catalog, lookups: tuple[Key, ...], max_rows: int,
+                usage: bool = False) -> tuple[LookupData, ...]:
+    """Values of each lookup table, and with `usage` how many rows of each referencing column use each
+    value (one more query per lookup table, counting every referencing row: a live figure only)."""
     result = []
     for key in lookups:
         table = catalog.table(key[1], key[0])
@@ -87,9 +87,9 @@ def lookup_data(conn: psycopg.Connection, catalog: Catalog, lookups: tuple[Key, 
         rows = conn.execute(select).fetchall()
         truncated = len(rows) > max_rows
         rows = rows[:max_rows]
-        usage: dict[str, dict[str, int]] = {}
+        counts: dict[str, dict[str, int]] = {}
         parts = []
-        for fk in refs:
+        for fk in refs if usage else ():
             if fk.ref_columns != key_cols:
                 continue  # an FK to another unique key of the lookup: shown in the list, not counted
             via = f"{'.'.join(p for p in fk.child if p != 'public')}.{', '.join(fk.columns)}"
@@ -99,9 +99,9 @@ def lookup_data(conn: psycopg.Connection, catalog: Catalog, lookups: tuple[Key, 
                 notnull=sql.SQL(" AND ").join(sql.SQL("{} IS NOT NULL").format(sql.Identifier(c)) for c in fk.columns)))
         if parts:
             for via, value, n in conn.execute(sql.SQL(" UNION ALL ").join(parts)).fetchall():
-                usage.setdefault(value, {})[via] = usage.get(value, {}).get(via, 0) + int(n)
+                counts.setdefault(value, {})[via] = counts.get(value, {}).get(via, 0) + int(n)
         result.append(LookupData(key, cols, tuple(tuple(r[1:]) for r in rows), tuple(r[0] for r in rows), refs,
-                                 usage, truncated, key_cols))
+                                 counts, truncated, key_cols))
     return tuple(result)
 
 
@@ -175,7 +175,7 @@ def live_figures(settings: Settings, catalog: Catalog, lookups: tuple[Key, ...],
         live_cat = reflect(conn)
         shared = {t.key for t in live_cat.tables}
         usable = tuple(k for k in lookups if k in shared and all(fk.child in shared for fk in graph.children(catalog, k)))
-        usage = {d.table: d.usage for d in lookup_data(conn, catalog, usable, max_rows)}
+        usage = {d.table: d.usage for d in lookup_data(conn, catalog, usable, max_rows, usage=True)}
         ledger = {r.version: (r.installed_on.astimezone(timezone.utc).isoformat(timespec="seconds"),
                               None if r.execution_time < 0 else round(r.execution_time / 1e6, 1))
                   for r in read_rows(conn)}
