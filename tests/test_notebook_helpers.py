@@ -136,3 +136,27 @@ def test_redact_masks_a_password_set_only_in_the_project_dotenv(tmp_path, monkey
     monkeypatch.chdir(root / "notebooks")
     shown = repr(table(("k", "v"), [("dsn", "host=x password=only-in-dotenv-42")]))
     assert "only-in-dotenv-42" not in shown and "password=********" in shown
+
+
+def test_lookup_values_show_usage_only_when_it_was_counted(fresh_db):
+    """`views.lookup_values_table`: counts when `lookup_data(..., usage=True)` read them, and no column of
+    zeros that nobody counted otherwise (the docs' pages read usage only for their live figures)."""
+    from docs_support import load_everything, load_sql
+
+    from x121_docs.catalog import reflect
+    from x121_docs.docs.data import lookup_data
+    from x121_docs.notebook import views
+
+    load_everything(fresh_db)
+    load_sql(fresh_db, "INSERT INTO job_statuses (id, name) VALUES (1, 'queued'), (2, 'done'); "
+                       "INSERT INTO projects (id, name) VALUES (1, 'p'); "
+                       "INSERT INTO jobs (project_id, job_status_id) SELECT 1, 2 FROM generate_series(1, 3);")
+    with psycopg.connect(autocommit=True, **conn_params(fresh_db)) as conn:
+        catalog = reflect(conn)
+        key = ("public", "job_statuses")
+        plain, = lookup_data(conn, catalog, (key,), 10)
+        counted, = lookup_data(conn, catalog, (key,), 10, usage=True)
+    shown = views.lookup_values_table(counted)
+    assert shown.columns[-1] == "rows using it"
+    assert {row[shown.columns.index("name")]: row[-1] for row in shown.rows} == {"queued": "0", "done": "3"}
+    assert "rows using it" not in views.lookup_values_table(plain).columns and not plain.usage

@@ -37,6 +37,11 @@ class LookupData:
     usage: dict[str, dict[str, int]] = field(default_factory=dict)  # key text -> {"child.col": rows}; live only
     truncated: bool = False
     key_columns: tuple[str, ...] = ()
+    counted: bool = False  # `usage` was read (lookup_data(..., usage=True)); else it is empty, not zero
+
+    def total(self, key: str) -> int:
+        """Rows using the value `key`; only meaningful when `counted`."""
+        return sum(self.usage.get(key, {}).values())
 
 
 def _qualified(key: Key) -> sql.Composable:
@@ -101,7 +106,7 @@ def lookup_data(conn: psycopg.Connection, catalog: Catalog, lookups: tuple[Key, 
             for via, value, n in conn.execute(sql.SQL(" UNION ALL ").join(parts)).fetchall():
                 counts.setdefault(value, {})[via] = counts.get(value, {}).get(via, 0) + int(n)
         result.append(LookupData(key, cols, tuple(tuple(r[1:]) for r in rows), tuple(r[0] for r in rows), refs,
-                                 counts, truncated, key_cols))
+                                 counts, truncated, key_cols, counted=usage))
     return tuple(result)
 
 
