@@ -7,7 +7,7 @@ UNION ALL usage query per lookup table, never one per value).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timezone
 from pathlib import Path
 
@@ -34,14 +34,13 @@ class LookupData:
     rows: tuple[tuple[str | None, ...], ...]
     keys: tuple[str, ...]  # per row: the referenced key rendered as text (matches `usage`)
     referencing: tuple[ForeignKey, ...]
-    usage: dict[str, dict[str, int]] = field(default_factory=dict)  # key text -> {"child.col": rows}; live only
+    usage: dict[str, dict[str, int]] | None = None  # key text -> {"child.col": rows}; None: not counted
     truncated: bool = False
     key_columns: tuple[str, ...] = ()
-    counted: bool = False  # `usage` was read (lookup_data(..., usage=True)); else it is empty, not zero
 
     def total(self, key: str) -> int:
-        """Rows using the value `key`; only meaningful when `counted`."""
-        return sum(self.usage.get(key, {}).values())
+        """Rows using the value `key` (read with `lookup_data(..., usage=True)`)."""
+        return sum((self.usage or {}).get(key, {}).values())
 
 
 def _qualified(key: Key) -> sql.Composable:
@@ -72,6 +71,24 @@ def _order(table: Table) -> tuple[str, ...]:
     return tuple(names[:1])
 
 
+def _usage(conn: psycopg.Connection, refs: tuple[ForeignKey, ...], key_cols: tuple[str, ...]) -> dict[str, dict[str, int]]:
+    """How many rows of each referencing column hold each value of the lookup's key (one query)."""
+    parts = []
+    for fk in refs:
+        if fk.ref_columns != key_cols:
+            continue  # an FK to another unique key of the lookup: shown in the list, not counted
+        via = f"{'.'.join(p for p in fk.child if p != 'public')}.{', '.join(fk.columns)}"
+        parts.append(sql.SQL("SELECT {via} AS via, {k} AS value, count(*) AS n FROM {child} WHERE {notnull} "
+                             "GROUP BY 2").format(
+            via=sql.Literal(via), k=_key_expr(fk.columns), child=_qualified(fk.child),
+            notnull=sql.SQL(" AND ").join(sql.SQL("{} IS NOT NULL").format(sql.Identifier(c)) for c in fk.columns)))
+    counts: dict[str, dict[str, int]] = {}
+    if parts:
+        for via, value, n in conn.execute(sql.SQL(" UNION ALL ").join(parts)).fetchall():
+            counts.setdefault(value, {})[via] = counts.get(value, {}).get(via, 0) + int(n)
+    return counts
+
+
 def lookup_data(conn: psycopg.Connection, catalog: Catalog, lookups: tuple[Key, ...], max_rows: int,
                 usage: bool = False) -> tuple[LookupData, ...]:
     """Values of each lookup table, and with `usage` how many rows of each referencing column use each
@@ -83,7 +100,7 @@ def lookup_data(conn: psycopg.Connection, catalog: Catalog, lookups: tuple[Key, 
         key_cols = refs[0].ref_columns if refs else (table.primary_key.columns if table.primary_key else ())
         cols = shown_columns(table)
         if not cols or not key_cols:
-            result.append(LookupData(key, cols, (), (), refs, key_columns=key_cols))
+            result.append(LookupData(key, cols, (), (), refs, {} if usage else None, key_columns=key_cols))
             continue
         select = sql.SQL("SELECT {key}, {cols} FROM {table} ORDER BY {order} LIMIT {limit}").format(
             key=_key_expr(key_cols), cols=sql.SQL(", ").join(sql.SQL("{}::text").format(sql.Identifier(c)) for c in cols),
@@ -92,21 +109,8 @@ def lookup_data(conn: psycopg.Connection, catalog: Catalog, lookups: tuple[Key, 
         rows = conn.execute(select).fetchall()
         truncated = len(rows) > max_rows
         rows = rows[:max_rows]
-        counts: dict[str, dict[str, int]] = {}
-        parts = []
-        for fk in refs if usage else ():
-            if fk.ref_columns != key_cols:
-                continue  # an FK to another unique key of the lookup: shown in the list, not counted
-            via = f"{'.'.join(p for p in fk.child if p != 'public')}.{', '.join(fk.columns)}"
-            parts.append(sql.SQL("SELECT {via} AS via, {k} AS value, count(*) AS n FROM {child} WHERE {notnull} "
-                                 "GROUP BY 2").format(
-                via=sql.Literal(via), k=_key_expr(fk.columns), child=_qualified(fk.child),
-                notnull=sql.SQL(" AND ").join(sql.SQL("{} IS NOT NULL").format(sql.Identifier(c)) for c in fk.columns)))
-        if parts:
-            for via, value, n in conn.execute(sql.SQL(" UNION ALL ").join(parts)).fetchall():
-                counts.setdefault(value, {})[via] = counts.get(value, {}).get(via, 0) + int(n)
         result.append(LookupData(key, cols, tuple(tuple(r[1:]) for r in rows), tuple(r[0] for r in rows), refs,
-                                 counts, truncated, key_cols, counted=usage))
+                                 _usage(conn, refs, key_cols) if usage else None, truncated, key_cols))
     return tuple(result)
 
 

@@ -64,7 +64,7 @@ def columns_table(t: Table) -> TableView:
 def lookup_values_table(data: LookupData) -> TableView:
     """A lookup table's values (as the docs' Statuses page shows them), with how many rows use each when
     they were counted (`lookup_data(..., usage=True)`); never a column of zeros that were not counted."""
-    if not data.counted:
+    if data.usage is None:
         return table(data.columns, data.rows, caption=display_name(*data.table))
     rows = [(*values, data.total(key)) for values, key in zip(data.rows, data.keys)]
     return table((*data.columns, "rows using it"), rows, caption=display_name(*data.table))
