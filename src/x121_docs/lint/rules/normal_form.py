@@ -99,8 +99,9 @@ def _copies(s: Scope, t: Table, fk: ForeignKey, parent: Table, owners: dict[tupl
             neighbours: set[tuple[str, str]], ignore: set[str]) -> Iterator[tuple[Column, Column, tuple[str, ...]]]:
     if _history_of(t, fk):
         return
+    near = neighbours | {t.key, parent.key}
     for c, pc in _candidates(t, fk, parent, ignore):
-        owning, near = owners[(c.name, c.data_type)], neighbours | {t.key, parent.key}
+        owning = owners[(c.name, c.data_type)]
         if len(owning) > len(near & owning):  # a table beyond these has it (counted: `owning` can be 2,000 long)
             continue  # the name is a habit of the schema, not a copy along this FK
         ev = [f"{parent.display_name}.{c.name} {pc.data_type} reachable through FK {fk.name} "
