@@ -156,6 +156,21 @@ def corpus_db(server_settings: Settings):
 
 
 @pytest.fixture
+def role(fresh_db: Settings, server_settings: Settings) -> Iterator[str]:
+    """A login role without superuser (no privilege of its own yet); what it was granted in `fresh_db` is
+    dropped with it afterwards."""
+    name = f"r_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(autocommit=True, **conn_params(server_settings, "postgres")) as conn:
+        conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(name)))
+    yield name
+    with psycopg.connect(autocommit=True, **conn_params(fresh_db)) as conn:
+        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", (name,))
+        conn.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(name)))
+    with psycopg.connect(autocommit=True, **conn_params(server_settings, "postgres")) as conn:
+        conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
+
+
+@pytest.fixture
 def companions(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """Every database counts as large for reflection (catalog/reflect.py `companion`); the list says,
     per reflection that got that far, whether its companion connection was opened."""

@@ -5,7 +5,6 @@ and a server that refuses the second connection or the snapshot export still get
 from __future__ import annotations
 
 import importlib
-import uuid
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,20 +16,6 @@ from x121_docs.database.connect import conn_params
 
 R = importlib.import_module("x121_docs.catalog.reflect")  # the module (the package exports the function)
 EVERYTHING = Path(__file__).parent / "fixtures" / "everything.sql"
-
-
-@pytest.fixture
-def role(fresh_db, server_settings):
-    """A login role without superuser on the fresh database; dropped afterwards."""
-    name = f"r_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(autocommit=True, **conn_params(server_settings, "postgres")) as conn:
-        conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(name)))
-    yield name
-    with psycopg.connect(autocommit=True, **conn_params(server_settings, "postgres")) as conn:
-        conn.execute(sql.SQL("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = {}")
-                     .format(sql.Literal(name)))
-        conn.execute(sql.SQL("DROP OWNED BY {} CASCADE").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
 
 
 def test_the_model_is_the_same_with_and_without_the_companion(db_conn, companions, monkeypatch):
@@ -61,7 +46,7 @@ def test_the_companion_sees_the_snapshot_not_what_was_committed_after_it(fresh_d
         assert companion.closed
 
 
-def test_a_role_at_its_connection_limit_gets_the_model_on_one_connection(fresh_db, server_settings, role, companions):
+def test_a_role_at_its_connection_limit_gets_the_model_on_one_connection(fresh_db, role, companions):
     with psycopg.connect(autocommit=True, **conn_params(fresh_db)) as conn:
         conn.execute(EVERYTHING.read_text())
         expected = R.reflect(conn)
