@@ -166,3 +166,85 @@ def test_cli_preview_token_and_delete(platform, run_cli):
     assert code == 2 and "'projekts' does not exist" in err and "projects" in err
     code, _, err = run_cli("delete-preview", "projects", "999")
     assert code == 2 and "no row with id=999" in err
+
+# A cascade tree whose deleted rows also reference the deleted owner through other edges: those rows
+# are deleted, not set to NULL nor counted as refusing (pets 1 and toy 1), while the same edges from
+# rows that stay are (pet 3, toy 3).
+TREE = """
+CREATE TABLE owners (id bigint PRIMARY KEY, name text NOT NULL);
+CREATE TABLE pets (id bigint PRIMARY KEY, owner_id bigint NOT NULL REFERENCES owners ON DELETE CASCADE,
+                   vet_id bigint REFERENCES owners ON DELETE SET NULL);
+CREATE TABLE toys (id bigint PRIMARY KEY, pet_id bigint NOT NULL REFERENCES pets ON DELETE CASCADE,
+                   given_by bigint REFERENCES owners ON DELETE RESTRICT);
+INSERT INTO owners VALUES (1, 'a'), (2, 'b');
+INSERT INTO pets VALUES (1, 1, 1), (2, 1, NULL), (3, 2, 1);
+INSERT INTO toys VALUES (1, 1, 1), (2, 2, NULL), (3, 3, 1), (4, 3, NULL);
+"""
+
+
+def _both_ways(conn, catalog, table: str, key: str):  # noqa: ANN001, ANN202
+    """The impact of one delete computed by the stored walk and by the chained one, in one snapshot."""
+    from x121_docs.integrity.common import find_table
+    from x121_docs.integrity.impact import _Walk, compute_impact
+
+    target = find_table(catalog, table)
+    out = {}
+    with conn.transaction(force_rollback=True):
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        for chain in (False, True):
+            walk = _Walk(conn, catalog, target, chain=chain)
+            out[chain] = (walk.chained, compute_impact(conn, catalog, target, (key,), walk=walk))
+    return out
+
+
+@pytest.mark.parametrize(("table", "key"), [("projects", "10"), ("characters", "101"), ("scenes", "1011"),
+                                            ("workers", "1"), ("users", "2"), ("job_types", "1")])
+def test_a_cascade_tree_is_previewed_without_storing_and_agrees_with_the_stored_walk(platform, table, key):
+    catalog = catalog_of(platform)
+    with connect(platform) as conn:
+        ways = _both_ways(conn, catalog, table, key)
+    (stored_chained, stored), (chained, chain) = ways[False], ways[True]
+    assert (stored_chained, chained) == (False, True)
+    assert chain.deleted and chain.canonical() == stored.canonical()  # counts, digests, effects, what fires
+    assert (chain.set_null, chain.set_default, chain.blockers) == (stored.set_null, stored.set_default, stored.blockers)
+
+
+def test_cycles_and_shared_children_keep_the_stored_walk(db_conn, fresh_db):
+    db_conn.execute(CYCLES)
+    catalog = catalog_of(fresh_db)
+    for table, key in (("nodes", "1"), ("a", "1")):
+        ways = _both_ways(db_conn, catalog, table, key)
+        assert [chained for chained, _ in ways.values()] == [False, False]
+        assert ways[False][1].canonical() == ways[True][1].canonical()
+
+
+def test_rows_the_tree_deletes_are_neither_cleared_nor_refusing(db_conn, fresh_db):
+    db_conn.execute(TREE)
+    catalog = catalog_of(fresh_db)
+    ways = _both_ways(db_conn, catalog, "owners", "1")
+    assert [chained for chained, _ in ways.values()] == [False, True]
+    stored, chain = ways[False][1], ways[True][1]
+    assert chain.deleted == {"owners": 1, "pets": 2, "toys": 2} and chain.set_null == {"pets": 1}
+    assert [(e.table, e.rows) for e in chain.blockers] == [("toys", 1)]
+    assert chain.canonical() == stored.canonical()
+
+
+def test_a_role_without_temp_previews_a_tree_and_is_told_what_a_cycle_needs(db_conn, fresh_db, role):
+    from dataclasses import replace
+
+    from psycopg import sql
+
+    from x121_docs.errors import WorkbenchError
+
+    db_conn.execute(TREE + CYCLES)
+    db_conn.execute(sql.SQL("REVOKE TEMPORARY ON DATABASE {d} FROM PUBLIC; GRANT SELECT ON ALL TABLES IN SCHEMA "
+                            "public TO {r}").format(d=sql.Identifier(fresh_db.name), r=sql.Identifier(role)))
+    catalog = catalog_of(fresh_db)
+    with connect(replace(fresh_db, user=role)) as conn:
+        assert preview(conn, catalog, "owners", "1").deleted == {"owners": 1, "pets": 2, "toys": 2}
+        with pytest.raises(WorkbenchError) as err:
+            preview(conn, catalog, "nodes", "1")
+    assert err.value.message == (f"Role '{role}' may not create temporary tables in database '{fresh_db.name}', and "
+                              "the cascade from nodes needs them: it reaches nodes by more than one path or in a cycle.")
+    assert err.value.hint == f'Grant it with GRANT TEMPORARY ON DATABASE "{fresh_db.name}" TO "{role}", or preview ' \
+                             "as a role that has it."

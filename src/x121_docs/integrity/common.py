@@ -16,6 +16,24 @@ from psycopg import sql
 from ..catalog.model import TABLE, Catalog, Table
 from ..errors import WorkbenchError
 
+class _Percent(sql.Composable):
+    """A name or literal with every `%` doubled, so psycopg reads none of them as a placeholder."""
+
+    def as_bytes(self, context=None) -> bytes:  # noqa: ANN001 (psycopg's AdaptContext)
+        return self._obj.as_bytes(context).replace(b"%", b"%%")
+
+
+def bindable(query: sql.Composable) -> sql.Composable:
+    """`query` ready to run with parameters.  psycopg reads every `%` of a query that has parameters
+    as a placeholder, also one inside a quoted table name (`"50%"`) or a literal, and then fails or
+    binds the wrong value; so the `%` of every name and literal is doubled, nothing else changes."""
+    if isinstance(query, sql.Composed):
+        return sql.Composed([bindable(part) for part in query])
+    if isinstance(query, (sql.Identifier, sql.Literal)):
+        return _Percent(query)
+    return query
+
+
 def qualified(table: Table) -> sql.Composed:
     return sql.Identifier(table.schema, table.name)
 
@@ -94,8 +112,8 @@ def check_key(conn, table: Table, key: Sequence[Any]) -> None:  # noqa: ANN001 (
     for column, value in zip(primary_key(table), key):
         try:
             with conn.transaction():
-                conn.execute(sql.SQL("SELECT 1 FROM {t} WHERE {c} = %s LIMIT 0").format(
-                    t=from_clause(table), c=sql.Identifier(column)), (value,))
+                conn.execute(bindable(sql.SQL("SELECT 1 FROM {t} WHERE {c} = %s LIMIT 0").format(
+                    t=from_clause(table), c=sql.Identifier(column))), (value,))
         except psycopg.errors.DataError as exc:
             col = next((c for c in table.columns if c.name == column), None)
             kind = f" ({col.data_type})" if col is not None else ""

@@ -39,7 +39,7 @@ from psycopg import sql
 from ..catalog import naming
 from ..catalog.model import PARTITIONED_TABLE, TABLE, Catalog, Column, Table
 from ..errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, WorkbenchError
-from .common import column_list, find_table, from_clause, qualified
+from .common import bindable, column_list, find_table, from_clause, qualified
 from .dependency_settings import DependencySettings
 
 FORMAT = "x121-docs scan dependencies"
@@ -263,7 +263,7 @@ def read_sample(conn: psycopg.Connection, table: Table, columns: Sequence[str], 
     """At most `sample_rows` rows, the same ones on every run over the same table: the whole table when
     small, else a BERNOULLI sample with a fixed seed thinned evenly; ordered by the primary key."""
     query, params, sampled = sample_query(table, columns, s)
-    rows = conn.execute(query, params).fetchall()
+    rows = conn.execute(bindable(query), params).fetchall()
     complete = not sampled and len(rows) <= s.sample_rows
     if len(rows) > s.sample_rows:  # thin evenly rather than keep the lowest keys
         step = len(rows) / s.sample_rows
@@ -533,8 +533,8 @@ def _key_columns(catalog: Catalog) -> list[tuple[Table, Column]]:
 
 
 def _read_key(conn: psycopg.Connection, table: Table, column: Column, s: DependencySettings) -> list[str] | None:
-    rows = conn.execute(sql.SQL("SELECT {c}::text FROM {t} WHERE {c} IS NOT NULL ORDER BY {c} LIMIT %s").format(
-        c=sql.Identifier(column.name), t=from_clause(table)), [s.sample_rows + 1]).fetchall()
+    rows = conn.execute(bindable(sql.SQL("SELECT {c}::text FROM {t} WHERE {c} IS NOT NULL ORDER BY {c} LIMIT %s").format(
+        c=sql.Identifier(column.name), t=from_clause(table))), [s.sample_rows + 1]).fetchall()
     return None if len(rows) > s.sample_rows else [r[0] for r in rows]
 
 
@@ -644,10 +644,10 @@ def missing_foreign_keys(conn: psycopg.Connection, catalog: Catalog, samples: li
                 if not named:
                     continue
                 with conn.transaction():
-                    missing = conn.execute(sql.SQL(
+                    missing = conn.execute(bindable(sql.SQL(
                         "SELECT count(*) FROM unnest(%s::text[]) AS d(v) WHERE NOT EXISTS "
                         "(SELECT 1 FROM {} p WHERE p.{}::text = d.v)").format(
-                        from_clause(key.table), sql.Identifier(key.column.name)), [vals]).fetchone()[0]
+                        from_clause(key.table), sql.Identifier(key.column.name))), [vals]).fetchone()[0]
                 if missing:
                     continue
                 chance, density = None, None

@@ -5,12 +5,17 @@ ON DELETE CASCADE (transitively, through self-references and cycles), rows set t
 to their default, and the RESTRICT / NO ACTION references that would refuse the delete
 (referencing rows that are not themselves deleted).
 
-Set-based, so a project owning a million rows is previewed in about a second: one temporary
-table of keys per table the cascade reaches, and per round one `INSERT ... SELECT` per
-CASCADE edge that adds the newly reached rows (deduplicated against the rows already
-there, which is what makes self-references and cycles terminate).  Tables that nothing
-references and that only one edge reaches are counted, not stored.  Everything runs in one
-REPEATABLE READ snapshot and is rolled back.
+Set-based, so a project owning a million rows is previewed in about half a second.  Where the
+cascade is a tree (one CASCADE edge into each table it reaches, no cycle), the preview stores
+nothing: each table's rows are a subquery that follows its one path up to the row, so every
+count is one read-only query that PostgreSQL may run in parallel (a temporary table cannot be
+read by parallel workers), and it needs no TEMP privilege and writes nothing.  Otherwise, and
+for the confirmed delete, which locks what it counts: one temporary table of keys per table
+the cascade reaches, and per round one `INSERT ... SELECT` per CASCADE edge that adds the newly
+reached rows (deduplicated against the rows already there, which is what makes self-references
+and cycles terminate); tables that nothing references and that only one edge reaches are
+counted, not stored.  Either way the counts and digests are of the same rows, so a preview's
+token is the delete's.  Everything runs in one REPEATABLE READ snapshot and is rolled back.
 
 The preview is the exact contract of the delete: per table the count and a digest of the
 exact rows deleted or cleared, and every rule and user trigger that the delete can fire
@@ -37,7 +42,7 @@ from ..catalog import graph
 from ..catalog.model import CASCADE, NO_ACTION, RESTRICT, SET_DEFAULT, SET_NULL, Catalog, ForeignKey, Table
 from ..config import Settings
 from ..errors import EXIT_FINDINGS, WorkbenchError
-from .common import check_key, find_table, from_clause, key_condition, parse_key, primary_key, qualified
+from .common import bindable, check_key, find_table, from_clause, key_condition, parse_key, primary_key, qualified
 from .token import Signer, ephemeral_signer, signer_for
 
 WORK_MEM = "64MB"
@@ -165,20 +170,31 @@ def _incoming(catalog: Catalog, table: Table) -> list[ForeignKey]:
 
 
 class _Walk:
-    """The temporary tables and queries of one impact computation (inside the caller's transaction)."""
+    """The queries (and temporary tables) of one impact computation, inside the caller's transaction.
 
-    def __init__(self, conn: psycopg.Connection, catalog: Catalog, root: Table):
+    `chain`: where the cascade is a tree, follow each table's one path in a subquery instead of
+    storing keys (see the module's docstring); `chained` says whether it does."""
+
+    def __init__(self, conn: psycopg.Connection, catalog: Catalog, root: Table, *, chain: bool = False):
         self.conn = conn
         self.catalog = catalog
         self.root = root
         self.reached = self._cascade_closure(root)  # tables the cascade can reach, in a stable order
         self.edges_in: dict[tuple[str, str], list[ForeignKey]] = {
             t.key: [fk for fk in _incoming(catalog, t)] for t in self.reached}
-        self.leaves = self._leaves()
         self.revisited = self._revisited()
+        self.chained = chain and not self.revisited
+        self.leaves = set() if self.chained else self._leaves()
+        self.into: dict[tuple[str, str], tuple[ForeignKey, Table]] = {}  # table -> its CASCADE edge, parent
+        for parent in self.reached:
+            for fk in self.edges_in[parent.key]:
+                if fk.on_delete == CASCADE:
+                    self.into.setdefault(fk.child, (fk, parent))
         self.temp: dict[tuple[str, str], sql.Identifier] = {}
-        self.keys: dict[tuple[str, str], list[tuple[str, sql.Composable]]] = {}
+        self.keys: dict[tuple[str, str], list[tuple[str, sql.Composable]]] = {
+            t.key: self._stored(t) for t in self.reached if t.key not in self.leaves}
         self.hash_records = conn.info.server_version >= 140000
+        self.key: tuple[Any, ...] = ()
 
     def digest_kind(self, table: Table) -> str:
         """How `table`'s identity (its primary key, else tableoid and ctid) is hashed (see _digest)."""
@@ -257,8 +273,27 @@ class _Walk:
             return list(table.primary_key.columns)
         return ["row_tableoid", "row_ctid"]
 
+    def rows_of(self, table: Table) -> sql.Composable:
+        """The collected rows of `table` as a FROM item with its stored columns: its temporary table,
+        or (chained) a subquery that follows its CASCADE path up to the root row.  The root's key
+        is a quoted literal, so these queries take no parameters (a `%` in a name stays a name)."""
+        if not self.chained:
+            return self.temp[table.key]
+        cols = self.keys[table.key]
+        select = sql.SQL(", ").join(sql.SQL("{} AS {}").format(expr, sql.Identifier(n)) for n, expr in cols)
+        if table.key == self.root.key:
+            where = sql.SQL(" AND ").join(sql.SQL("{} = {}").format(sql.Identifier("c", col), sql.Literal(value))
+                                          for col, value in zip(primary_key(table), self.key))
+        else:
+            fk, parent = self.into[table.key]
+            where = sql.SQL("EXISTS (SELECT 1 FROM {f} AS f WHERE {j})").format(f=self.rows_of(parent),
+                                                                                   j=self._join(fk))
+        return sql.SQL("(SELECT {s} FROM {t} AS c WHERE {w})").format(s=select, t=from_clause(table), w=where)
+
     def create(self) -> None:
         self.conn.execute("SELECT set_config('work_mem', %s, true)", (WORK_MEM,))
+        if self.chained:
+            return
         try:  # room for the temporary tables in memory; only possible before a session's first one
             with self.conn.transaction():
                 self.conn.execute("SELECT set_config('temp_buffers', %s, false)", (TEMP_BUFFERS,))
@@ -268,38 +303,59 @@ class _Walk:
             if table.key in self.leaves:
                 continue
             name = sql.Identifier(f"_x121_impact_{i}")
-            cols = self._stored(table)
+            cols = self.keys[table.key]
             self.temp[table.key] = name
-            self.keys[table.key] = cols
             select = sql.SQL(", ").join(sql.SQL("{} AS {}").format(expr, sql.Identifier(n)) for n, expr in cols)
-            self.conn.execute(sql.SQL(
-                "CREATE TEMP TABLE {n} ON COMMIT DROP AS SELECT {s}, 0 AS round FROM {t} AS c WITH NO DATA").format(
-                n=name, s=select, t=from_clause(table)))
+            try:
+                self.conn.execute(sql.SQL(
+                    "CREATE TEMP TABLE {n} ON COMMIT DROP AS SELECT {s}, 0 AS round FROM {t} AS c WITH NO DATA"
+                ).format(n=name, s=select, t=from_clause(table)))
+            except psycopg.errors.InsufficientPrivilege:
+                raise self._no_temp() from None
             if table.key in self.revisited:
                 self.conn.execute(sql.SQL("CREATE INDEX ON {n} ({k})").format(
                     n=name, k=sql.SQL(", ").join(sql.Identifier(k) for k in self.identity(table))))
 
+    def _no_temp(self) -> WorkbenchError:
+        info = self.conn.info
+        shared = ", ".join(sorted(t.display_name for t in self.reached if t.key in self.revisited))
+        return WorkbenchError(
+            f"Role {info.user!r} may not create temporary tables in database {info.dbname!r}, and the cascade "
+            f"from {self.root.display_name} needs them: it reaches {shared} by more than one path or in a cycle.",
+            f"Grant it with GRANT TEMPORARY ON DATABASE {sql.Identifier(info.dbname).as_string(self.conn)} TO "
+            f"{sql.Identifier(info.user).as_string(self.conn)}, or preview as a role that has it.")
+
     def seed(self, key: Sequence[Any]) -> int:
+        self.key = tuple(key)
+        if self.chained:
+            return self.conn.execute(sql.SQL("SELECT count(*) FROM {r} AS r").format(
+                r=self.rows_of(self.root))).fetchone()[0]
         cols = self.keys[self.root.key]
         query = sql.SQL("INSERT INTO {n} SELECT {s}, 0 FROM {t} AS c WHERE {w}").format(
             n=self.temp[self.root.key], s=sql.SQL(", ").join(e for _, e in cols), t=from_clause(self.root),
             w=key_condition(primary_key(self.root), "c"))
-        return self.conn.execute(query, tuple(key)).rowcount
+        return self.conn.execute(bindable(query), tuple(key)).rowcount
 
     def _join(self, fk: ForeignKey) -> sql.Composable:
         return sql.SQL(" AND ").join(sql.SQL("{} = {}").format(sql.Identifier("f", r), sql.Identifier("c", c))
                                      for c, r in zip(fk.columns, fk.ref_columns))
 
     def _not_deleted(self, child: Table) -> sql.Composable:
-        if child.key not in self.temp:
+        if child.key not in self.keys:
             return sql.SQL("")
         ident = self.identity(child)
         exprs = dict(self.keys[child.key])
         cond = sql.SQL(" AND ").join(sql.SQL("d.{} = {}").format(sql.Identifier(k), exprs[k]) for k in ident)
-        return sql.SQL(" AND NOT EXISTS (SELECT 1 FROM {d} AS d WHERE {c})").format(d=self.temp[child.key], c=cond)
+        return sql.SQL(" AND NOT EXISTS (SELECT 1 FROM {d} AS d WHERE {c})").format(d=self.rows_of(child), c=cond)
 
     def run(self) -> int:
-        """Rounds of cascade until no table gains rows; returns the number of rounds."""
+        """Rounds of cascade until no table gains rows; returns the number of rounds (chained: the
+        depth of the cascade tree, which nothing needs to run)."""
+        if self.chained:
+            depth = {self.root.key: 0}
+            for table in self.reached[1:]:  # breadth-first: each parent comes before its children
+                depth[table.key] = depth[self.into[table.key][1].key] + 1
+            return max(depth.values())
         active = [self.root]
         rnd = 0
         while active:
@@ -316,7 +372,7 @@ class _Walk:
                         n=self.temp[child.key], s=sql.SQL(", ").join(e for _, e in cols), t=from_clause(child),
                         f=self.temp[parent.key], j=self._join(fk),
                         nd=self._not_deleted(child) if child.key in self.revisited else sql.SQL(""))
-                    if self.conn.execute(query, {"round": rnd, "next": rnd + 1}).rowcount:
+                    if self.conn.execute(bindable(query), {"round": rnd, "next": rnd + 1}).rowcount:
                         grew[child.key] = child
             for table in grew.values():
                 self.conn.execute(sql.SQL("ANALYZE {}").format(self.temp[table.key]))
@@ -330,7 +386,7 @@ class _Walk:
         rows = sql.SQL("SELECT {i} FROM {t} AS c WHERE EXISTS (SELECT 1 FROM {f} AS f WHERE {j}){nd}{lk}").format(
             i=sql.SQL(", ").join(sql.SQL("{} AS {}").format(e, sql.Identifier(f"k{n}"))
                                  for n, e in enumerate(identity_exprs(child, "c"))),
-            t=from_clause(child), f=self.temp[parent.key], j=self._join(fk), nd=self._not_deleted(child),
+            t=from_clause(child), f=self.rows_of(parent), j=self._join(fk), nd=self._not_deleted(child),
             lk=sql.SQL(" FOR UPDATE OF c") if lock else sql.SQL(""))
         width = len(identity_exprs(child, "c"))
         query = sql.SQL("SELECT count(*), {d} FROM ({rows}) AS r").format(
@@ -340,7 +396,7 @@ class _Walk:
 
     def _stored_summary(self, table: Table, lock: bool) -> tuple[int, str]:
         """(count, digest) of the collected rows of a stored table; with `lock`, the rows are locked first."""
-        temp = self.temp[table.key]
+        temp = self.rows_of(table)
         if lock:
             exprs = dict(self.keys[table.key])
             cond = sql.SQL(" AND ").join(sql.SQL("d.{} = {}").format(sql.Identifier(k), exprs[k])
@@ -383,7 +439,7 @@ class _Walk:
 
     def result(self, impact: Impact, lock: bool = False) -> None:
         for table in self.reached:
-            if table.key in self.temp:
+            if table.key not in self.leaves:
                 n, digest = self._stored_summary(table, lock)
             else:  # a leaf: the one CASCADE edge into it, from a stored table
                 fk = next(fk for t in self.reached for fk in self.edges_in[t.key] if fk.child == table.key)
@@ -392,7 +448,7 @@ class _Walk:
                 impact.deleted[table.display_name] = n
                 impact.digests[table.display_name] = digest
         for parent in self.reached:
-            if parent.key not in self.temp:
+            if parent.key in self.leaves:
                 continue
             for fk in self.edges_in[parent.key]:
                 if fk.on_delete == CASCADE:
@@ -416,16 +472,16 @@ class _Walk:
 
 
 def compute_impact(conn: psycopg.Connection, catalog: Catalog, table: Table, key: Sequence[Any], *,
-                   lock: bool = False, read_only: bool = False) -> Impact:
+                   lock: bool = False, read_only: bool = False, walk: _Walk | None = None) -> Impact:
     """The impact of deleting `table` row `key`, computed inside the caller's open transaction.
 
     `lock`: lock every row the delete covers (FOR UPDATE) before counting it (the confirmed
     delete).  `read_only`: once its temporary tables exist, the transaction is made READ ONLY
-    (the preview, which is rolled back anyway).  Leaves no temporary table behind.  Raises
-    WorkbenchError when the row does not exist.
+    (the preview, which is rolled back anyway).  `walk`: how (default: with temporary tables).
+    Leaves no temporary table behind.  Raises WorkbenchError when the row does not exist.
     """
     impact = Impact(catalog.database, table.display_name, dict(zip(primary_key(table), map(str, key))))
-    walk = _Walk(conn, catalog, table)
+    walk = walk or _Walk(conn, catalog, table)
     walk.create()
     if read_only:
         conn.execute("SET TRANSACTION READ ONLY")
@@ -485,18 +541,22 @@ def preview(conn: psycopg.Connection, catalog: Catalog, table: Table | str, key:
             signer: Signer | None = None) -> Impact:
     """Impact of a delete (and its token), in one REPEATABLE READ snapshot that is rolled back.
 
-    The transaction is READ WRITE only while it creates its temporary tables, then READ ONLY,
-    so it works on a read-only session and can write nothing but its own temporary rows.
+    A cascade tree is previewed in a READ ONLY transaction that stores nothing (so also on a
+    standby, or by a role without TEMP).  Otherwise the transaction is READ WRITE only while it
+    creates its temporary tables, then READ ONLY, so it works on a read-only session and can
+    write nothing but its own temporary rows.
     `signer` defaults to a key of this process (pass :func:`token.signer_for` for tokens that
     another process accepts).
     """
     table = find_table(catalog, table) if isinstance(table, str) else table
     key = parse_key(table, key)
     check_key(conn, table, key)
+    walk = _Walk(conn, catalog, table, chain=True)
     with conn.transaction(force_rollback=True):
-        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ WRITE")
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY" if walk.chained else
+                     "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ WRITE")
         identity = database_identity(conn)
-        impact = compute_impact(conn, catalog, table, key, read_only=True)
+        impact = compute_impact(conn, catalog, table, key, read_only=True, walk=walk)
     impact.identity = identity
     if impact.needs_confirmation and not impact.blocked:
         impact.token = (signer or ephemeral_signer()).issue(impact.canonical())
@@ -525,8 +585,8 @@ def delete_row(conn: psycopg.Connection, catalog: Catalog, table: Table | str, k
         with conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ WRITE")
             conn.execute("SELECT set_config('lock_timeout', %s, true)", (LOCK_TIMEOUT,))
-            locked = conn.execute(sql.SQL("SELECT 1 FROM {t} WHERE {w} FOR UPDATE").format(
-                t=qualified(table), w=key_condition(cols)), tuple(key)).fetchone()
+            locked = conn.execute(bindable(sql.SQL("SELECT 1 FROM {t} WHERE {w} FOR UPDATE").format(
+                t=qualified(table), w=key_condition(cols))), tuple(key)).fetchone()
             if locked is None:
                 raise NoSuchRow(table, key)
             identity = database_identity(conn)
@@ -549,8 +609,8 @@ def delete_row(conn: psycopg.Connection, catalog: Catalog, table: Table | str, k
                             impact, f"Check the new impact, then confirm with --token {impact.token}.")
                     raise ConfirmationRequired(f"{what}{fires}", impact, f"Confirm with --token {impact.token}.")
                 impact.token = token
-            deleted = conn.execute(sql.SQL("DELETE FROM {t} WHERE {w}").format(
-                t=qualified(table), w=key_condition(cols)), tuple(key)).rowcount
+            deleted = conn.execute(bindable(sql.SQL("DELETE FROM {t} WHERE {w}").format(
+                t=qualified(table), w=key_condition(cols))), tuple(key)).rowcount
             if deleted != 1 and not any(r.instead for t in catalog.tables for r in t.rules
                                         if t.key == table.key and r.event == "DELETE"):
                 # cannot happen under the row lock; never commit a surprise

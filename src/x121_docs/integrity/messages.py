@@ -22,7 +22,7 @@ from psycopg import sql
 
 from ..catalog.model import Catalog, Constraint, ForeignKey, Table
 from ..errors import WorkbenchError
-from .common import from_clause, key_condition, primary_key
+from .common import bindable, from_clause, key_condition, primary_key
 from ..catalog.naming import indefinite_article
 from .naming import column_meaning, column_words, entity_count, entity_name
 
@@ -101,7 +101,7 @@ class _Lookup:
             return None
         try:
             with self.conn.transaction():  # a savepoint inside a transaction: a failure leaves it usable
-                row = self.conn.execute(query, tuple(params)).fetchone()
+                row = self.conn.execute(bindable(query), tuple(params)).fetchone()
         except psycopg.Error:
             return None
         return row[0] if row else None

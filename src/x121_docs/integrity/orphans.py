@@ -33,7 +33,7 @@ from psycopg import sql
 
 from ..catalog.model import PARTITIONED_TABLE, Catalog, Table
 from ..errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, WorkbenchError
-from .common import from_clause, jsonable
+from .common import bindable, from_clause, jsonable
 from .naming import guess_parent
 
 #: Defaults: rows per batch to start from, time a batch should take, sample rows per reference.
@@ -385,7 +385,7 @@ class OrphanScanner:
         """Run inside the caller's transaction with SET LOCAL statement_timeout."""
         self.conn.execute("SELECT set_config('statement_timeout', %s, true)", (str(self.timeout_ms),))
         try:
-            return self.conn.execute(query, params)
+            return self.conn.execute(bindable(query), params)
         except psycopg.errors.QueryCanceled as exc:
             if "statement timeout" in (exc.diag.message_primary or ""):
                 raise BatchTimeout(f"a query took longer than statement_timeout={self.timeout_ms} ms") from None
