@@ -212,3 +212,36 @@ def test_orphan_scan_covers_every_fk(name, run_on, facts):
     assert soft == {(by_oid[rel], col) for rel, col in fact["soft"]}, "soft references (integer *_id columns without a FK)"
     failed = [(k, v["error"]) for k, v in scanned.items() if v["error"] or v["orphans"]]
     assert failed == [], f"an empty database has no orphans and every check runs: {failed[:5]}"
+
+
+# -- delete-preview -------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", SCHEMAS)
+def test_delete_preview_queries_run_both_ways_on_the_widest_cascades(name, corpus_db):
+    """Every query of the preview, chained and with temporary tables, on the 12 tables whose delete
+    reaches the most tables and references: composite and cross-schema FKs, partitions, quoted names
+    and every key type must make valid SQL.  (No rows: the key is NULL, so each query runs and counts
+    nothing.)"""
+    from x121_docs.catalog.reflect import reflect
+    from x121_docs.integrity.impact import Impact, _Walk
+
+    def reach(walk: _Walk) -> int:
+        return len(walk.reached) + sum(map(len, walk.edges_in.values()))
+
+    with psycopg.connect(autocommit=True, **conn_params(corpus_db(name))) as conn:
+        catalog = reflect(conn)
+        walks = [(reach(_Walk(conn, catalog, t)), t.display_name, t) for t in catalog.base_tables
+                 if t.primary_key and t.primary_key.columns]
+        widest = [t for n, _, t in sorted(walks, key=lambda w: (-w[0], w[1]))[:12] if n > 1]
+        assert widest, "no table is referenced"
+        for table in widest:
+            out = {}
+            for chain in (False, True):
+                walk = _Walk(conn, catalog, table, chain=chain)
+                impact = Impact(catalog.database, table.display_name, {})
+                with conn.transaction(force_rollback=True):
+                    walk.create()
+                    assert walk.seed((None,) * len(table.primary_key.columns)) == 0
+                    impact.rounds = walk.run()
+                    walk.result(impact)
+                out[chain] = (walk.chained, impact.canonical())
+            assert out[False][1] == out[True][1] and not out[False][0], table.display_name

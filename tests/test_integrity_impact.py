@@ -8,7 +8,7 @@ import re
 import pytest
 from integrity_support import catalog_of, connect, platform_db, platform_template, row_counts, run_sql  # noqa: F401
 
-from x121_docs.integrity.impact import ConfirmationRequired, DeleteBlocked, delete_row, preview
+from x121_docs.integrity.impact import CHAIN_MAX_DEPTH, ConfirmationRequired, DeleteBlocked, delete_row, preview
 
 # A second project with a tree below it: 3 characters x (2 images + 3 scenes x 4 segments x
 # (2 jobs + 1 approval + 1 embedding)); jobs run on worker 1 (SET NULL when a worker goes).
@@ -248,3 +248,14 @@ def test_a_role_without_temp_previews_a_tree_and_is_told_what_a_cycle_needs(db_c
                               "the cascade from nodes needs them: it reaches nodes by more than one path or in a cycle.")
     assert err.value.hint == f'Grant it with GRANT TEMPORARY ON DATABASE "{fresh_db.name}" TO "{role}", or preview ' \
                              "as a role that has it."
+
+
+@pytest.mark.parametrize("levels", [CHAIN_MAX_DEPTH, CHAIN_MAX_DEPTH + 1])
+def test_a_tree_deeper_than_the_planner_searches_exhaustively_keeps_the_stored_walk(db_conn, fresh_db, levels):
+    db_conn.execute("CREATE TABLE l0 (id int PRIMARY KEY); INSERT INTO l0 VALUES (1);" + "".join(
+        f"CREATE TABLE l{i} (id int PRIMARY KEY, up int REFERENCES l{i - 1} ON DELETE CASCADE);"
+        f"INSERT INTO l{i} VALUES (1, 1), (2, NULL);" for i in range(1, levels + 1)))
+    ways = _both_ways(db_conn, catalog_of(fresh_db), "l0", "1")
+    assert [chained for chained, _ in ways.values()] == [False, levels <= CHAIN_MAX_DEPTH]
+    assert ways[True][1].deleted == {f"l{i}": 1 for i in range(levels + 1)}
+    assert ways[True][1].canonical() == ways[False][1].canonical()

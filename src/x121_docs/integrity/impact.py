@@ -48,6 +48,10 @@ from .token import Signer, ephemeral_signer, signer_for
 WORK_MEM = "64MB"
 TEMP_BUFFERS = "128MB"
 LOCK_TIMEOUT = "5s"
+#: The deepest cascade tree previewed by chained subqueries: one table a level, each query joins its
+#: table's whole path, and PostgreSQL's exhaustive join search stops at 8 relations (join_collapse_limit);
+#: a deeper tree is walked with temporary tables.
+CHAIN_MAX_DEPTH = 7
 
 #: Types (pg_type.typname) whose values PostgreSQL hashes directly (an extended hash function in their
 #: default hash operator class): an identity made only of these is digested without printing it as text.
@@ -183,13 +187,14 @@ class _Walk:
         self.edges_in: dict[tuple[str, str], list[ForeignKey]] = {
             t.key: [fk for fk in _incoming(catalog, t)] for t in self.reached}
         self.revisited = self._revisited()
-        self.chained = chain and not self.revisited
-        self.leaves = set() if self.chained else self._leaves()
         self.into: dict[tuple[str, str], tuple[ForeignKey, Table]] = {}  # table -> its CASCADE edge, parent
         for parent in self.reached:
             for fk in self.edges_in[parent.key]:
                 if fk.on_delete == CASCADE:
                     self.into.setdefault(fk.child, (fk, parent))
+        self.depth = self._depth() if not self.revisited else None
+        self.chained = chain and self.depth is not None and self.depth <= CHAIN_MAX_DEPTH
+        self.leaves = set() if self.chained else self._leaves()
         self.temp: dict[tuple[str, str], sql.Identifier] = {}
         self.keys: dict[tuple[str, str], list[tuple[str, sql.Composable]]] = {
             t.key: self._stored(t) for t in self.reached if t.key not in self.leaves}
@@ -216,6 +221,16 @@ class _Walk:
             if step.outcome == graph.DELETED and table is not None and table not in order:
                 order.append(table)
         return order
+
+    def _depth(self) -> int | None:
+        """How many CASCADE levels the tree has below the root; None if a table's path cannot be followed."""
+        depth = {self.root.key: 0}
+        for table in self.reached[1:]:  # breadth-first: each parent comes before its children
+            edge = self.into.get(table.key)
+            if edge is None or edge[1].key not in depth:
+                return None
+            depth[table.key] = depth[edge[1].key] + 1
+        return max(depth.values())
 
     def _leaves(self) -> set[tuple[str, str]]:
         """Tables counted without storing: nothing references them and exactly one edge reaches them."""
@@ -352,10 +367,7 @@ class _Walk:
         """Rounds of cascade until no table gains rows; returns the number of rounds (chained: the
         depth of the cascade tree, which nothing needs to run)."""
         if self.chained:
-            depth = {self.root.key: 0}
-            for table in self.reached[1:]:  # breadth-first: each parent comes before its children
-                depth[table.key] = depth[self.into[table.key][1].key] + 1
-            return max(depth.values())
+            return self.depth
         active = [self.root]
         rnd = 0
         while active:
