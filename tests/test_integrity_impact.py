@@ -237,11 +237,15 @@ def test_a_role_without_temp_previews_a_tree_and_is_told_what_a_cycle_needs(db_c
     from x121_docs.errors import WorkbenchError
 
     db_conn.execute(TREE + CYCLES)
-    db_conn.execute(sql.SQL("REVOKE TEMPORARY ON DATABASE {d} FROM PUBLIC; GRANT SELECT ON ALL TABLES IN SCHEMA "
-                            "public TO {r}").format(d=sql.Identifier(fresh_db.name), r=sql.Identifier(role)))
+    db_conn.execute(sql.SQL("REVOKE TEMPORARY ON DATABASE {d} FROM PUBLIC; GRANT SELECT, UPDATE, DELETE ON ALL "
+                            "TABLES IN SCHEMA public TO {r}").format(d=sql.Identifier(fresh_db.name),
+                                                                     r=sql.Identifier(role)))
     catalog = catalog_of(fresh_db)
     with connect(replace(fresh_db, user=role)) as conn:
-        assert preview(conn, catalog, "owners", "1").deleted == {"owners": 1, "pets": 2, "toys": 2}
+        impact = preview(conn, catalog, "owners", "2")
+        assert impact.deleted == {"owners": 1, "pets": 1, "toys": 2} and impact.set_null == {}
+        assert delete_row(conn, catalog, "owners", "2", impact.token).deleted == impact.deleted  # locked, chained
+        assert conn.execute("SELECT count(*) FROM pets").fetchone()[0] == 2
         with pytest.raises(WorkbenchError) as err:
             preview(conn, catalog, "nodes", "1")
     assert err.value.message == (f"Role '{role}' may not create temporary tables in database '{fresh_db.name}', and "

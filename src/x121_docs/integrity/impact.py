@@ -6,16 +6,17 @@ to their default, and the RESTRICT / NO ACTION references that would refuse the 
 (referencing rows that are not themselves deleted).
 
 Set-based, so a project owning a million rows is previewed in about half a second.  Where the
-cascade is a tree (one CASCADE edge into each table it reaches, no cycle), the preview stores
-nothing: each table's rows are a subquery that follows its one path up to the row, so every
-count is one read-only query that PostgreSQL may run in parallel (a temporary table cannot be
-read by parallel workers), and it needs no TEMP privilege and writes nothing.  Otherwise, and
-for the confirmed delete, which locks what it counts: one temporary table of keys per table
-the cascade reaches, and per round one `INSERT ... SELECT` per CASCADE edge that adds the newly
-reached rows (deduplicated against the rows already there, which is what makes self-references
-and cycles terminate); tables that nothing references and that only one edge reaches are
-counted, not stored.  Either way the counts and digests are of the same rows, so a preview's
-token is the delete's.  Everything runs in one REPEATABLE READ snapshot and is rolled back.
+cascade is a tree (one CASCADE edge into each table it reaches, no cycle, at most CHAIN_MAX_DEPTH
+levels), nothing is stored: each table's rows are a subquery that follows its one path up to the
+row, so every count is one query that PostgreSQL may run in parallel (a temporary table cannot
+be read by parallel workers), and the preview is READ ONLY from its first statement and needs no
+TEMP privilege.  The confirmed delete walks the same way, locking each table's rows before it
+counts them.  Otherwise: one temporary table of keys per table the cascade reaches, and per
+round one `INSERT ... SELECT` per CASCADE edge that adds the newly reached rows (deduplicated
+against the rows already there, which is what makes self-references and cycles terminate);
+tables that nothing references and that only one edge reaches are counted, not stored.  Either
+way the counts and digests are of the same rows, so a preview's token is the delete's.  The
+preview runs in one REPEATABLE READ snapshot and is rolled back.
 
 The preview is the exact contract of the delete: per table the count and a digest of the
 exact rows deleted or cleared, and every rule and user trigger that the delete can fire
@@ -333,10 +334,14 @@ class _Walk:
 
     def _no_temp(self) -> WorkbenchError:
         info = self.conn.info
-        shared = ", ".join(sorted(t.display_name for t in self.reached if t.key in self.revisited))
+        if self.revisited:
+            shared = ", ".join(sorted(t.display_name for t in self.reached if t.key in self.revisited))
+            why = f"it reaches {shared} by more than one path or in a cycle"
+        else:
+            why = f"it is {self.depth} levels deep (subqueries follow at most {CHAIN_MAX_DEPTH})"
         return WorkbenchError(
             f"Role {info.user!r} may not create temporary tables in database {info.dbname!r}, and the cascade "
-            f"from {self.root.display_name} needs them: it reaches {shared} by more than one path or in a cycle.",
+            f"from {self.root.display_name} needs them: {why}.",
             f"Grant it with GRANT TEMPORARY ON DATABASE {sql.Identifier(info.dbname).as_string(self.conn)} TO "
             f"{sql.Identifier(info.user).as_string(self.conn)}, or preview as a role that has it.")
 
@@ -489,11 +494,11 @@ def compute_impact(conn: psycopg.Connection, catalog: Catalog, table: Table, key
 
     `lock`: lock every row the delete covers (FOR UPDATE) before counting it (the confirmed
     delete).  `read_only`: once its temporary tables exist, the transaction is made READ ONLY
-    (the preview, which is rolled back anyway).  `walk`: how (default: with temporary tables).
-    Leaves no temporary table behind.  Raises WorkbenchError when the row does not exist.
+    (the preview, which is rolled back anyway).  `walk`: how (default: chained where the cascade
+    is a tree).  Leaves no temporary table behind.  Raises WorkbenchError when the row does not exist.
     """
     impact = Impact(catalog.database, table.display_name, dict(zip(primary_key(table), map(str, key))))
-    walk = walk or _Walk(conn, catalog, table)
+    walk = walk or _Walk(conn, catalog, table, chain=True)
     walk.create()
     if read_only:
         conn.execute("SET TRANSACTION READ ONLY")
