@@ -187,12 +187,12 @@ class _Walk:
         self.reached = self._cascade_closure(root)  # tables the cascade can reach, in a stable order
         self.edges_in: dict[tuple[str, str], list[ForeignKey]] = {
             t.key: [fk for fk in _incoming(catalog, t)] for t in self.reached}
-        self.revisited = self._revisited()
-        self.into: dict[tuple[str, str], tuple[ForeignKey, Table]] = {}  # table -> its CASCADE edge, parent
+        # table -> every edge into it from a reached table, (fk, that table), in the walk's order
+        self.edges_into: dict[tuple[str, str], list[tuple[ForeignKey, Table]]] = {}
         for parent in self.reached:
             for fk in self.edges_in[parent.key]:
-                if fk.on_delete == CASCADE:
-                    self.into.setdefault(fk.child, (fk, parent))
+                self.edges_into.setdefault(fk.child, []).append((fk, parent))
+        self.revisited = self._revisited()
         self.depth = self._depth() if not self.revisited else None
         self.chained = chain and self.depth is not None and self.depth <= CHAIN_MAX_DEPTH
         self.leaves = set() if self.chained else self._leaves()
@@ -227,11 +227,14 @@ class _Walk:
         """How many CASCADE levels the tree has below the root; None if a table's path cannot be followed."""
         depth = {self.root.key: 0}
         for table in self.reached[1:]:  # breadth-first: each parent comes before its children
-            edge = self.into.get(table.key)
-            if edge is None or edge[1].key not in depth:
+            edge = self._cascade_into(table.key)[:1]
+            if not edge or edge[0][1].key not in depth:
                 return None
-            depth[table.key] = depth[edge[1].key] + 1
+            depth[table.key] = depth[edge[0][1].key] + 1
         return max(depth.values())
+
+    def _cascade_into(self, key: tuple[str, str]) -> list[tuple[ForeignKey, Table]]:
+        return [(fk, parent) for fk, parent in self.edges_into.get(key, []) if fk.on_delete == CASCADE]
 
     def _leaves(self) -> set[tuple[str, str]]:
         """Tables counted without storing: nothing references them and exactly one edge reaches them."""
@@ -239,8 +242,8 @@ class _Walk:
         for table in self.reached[1:]:
             if _incoming(self.catalog, table):
                 continue
-            into = [fk for t in self.reached for fk in self.edges_in[t.key] if fk.child == table.key]
-            if len(into) == 1 and into[0].on_delete == CASCADE:
+            into = self.edges_into.get(table.key, [])
+            if len(into) == 1 and into[0][0].on_delete == CASCADE:
                 leaves.add(table.key)
         return leaves
 
@@ -248,12 +251,7 @@ class _Walk:
         """Tables whose rows the walk can reach twice: more than one CASCADE edge into them, or on a
         cascade cycle.  Only these need the NOT EXISTS check against rows already collected (and an
         index for it); elsewhere each parent row is in one round and each child row has one parent."""
-        cascade_in: dict[tuple[str, str], list[ForeignKey]] = {}
-        for t in self.reached:
-            for fk in self.edges_in[t.key]:
-                if fk.on_delete == CASCADE:
-                    cascade_in.setdefault(fk.child, []).append(fk)
-        out = {k for k, fks in cascade_in.items() if len(fks) > 1}
+        out = {k for k in self.edges_into if len(self._cascade_into(k)) > 1}
         for table in self.reached:  # on a cycle: the table reaches itself through CASCADE edges
             seen, todo = set(), [table.key]
             while todo:
@@ -295,16 +293,25 @@ class _Walk:
         is a quoted literal, so these queries take no parameters (a `%` in a name stays a name)."""
         if not self.chained:
             return self.temp[table.key]
-        cols = self.keys[table.key]
-        select = sql.SQL(", ").join(sql.SQL("{} AS {}").format(expr, sql.Identifier(n)) for n, expr in cols)
         if table.key == self.root.key:
             where = sql.SQL(" AND ").join(sql.SQL("{} = {}").format(sql.Identifier("c", col), sql.Literal(value))
                                           for col, value in zip(primary_key(table), self.key))
         else:
-            fk, parent = self.into[table.key]
+            fk, parent = self._cascade_into(table.key)[0]
             where = sql.SQL("EXISTS (SELECT 1 FROM {f} AS f WHERE {j})").format(f=self.rows_of(parent),
                                                                                    j=self._join(fk))
-        return sql.SQL("(SELECT {s} FROM {t} AS c WHERE {w})").format(s=select, t=from_clause(table), w=where)
+        return sql.SQL("(SELECT {s} FROM {t} AS c WHERE {w})").format(s=self._select_list(table), t=from_clause(table),
+                                                                     w=where)
+
+    def _select_list(self, table: Table) -> sql.Composable:
+        """The stored columns of `table`, as `expr AS name`, read from the table aliased `c`."""
+        return sql.SQL(", ").join(sql.SQL("{} AS {}").format(expr, sql.Identifier(n)) for n, expr in self.keys[table.key])
+
+    def _same_row(self, table: Table) -> sql.Composable:
+        """`d` (its collected rows) holds the row `c` of `table`: their identities are equal."""
+        exprs = dict(self.keys[table.key])
+        return sql.SQL(" AND ").join(sql.SQL("d.{} = {}").format(sql.Identifier(k), exprs[k])
+                                     for k in self.identity(table))
 
     def create(self) -> None:
         self.conn.execute("SELECT set_config('work_mem', %s, true)", (WORK_MEM,))
@@ -319,13 +326,11 @@ class _Walk:
             if table.key in self.leaves:
                 continue
             name = sql.Identifier(f"_x121_impact_{i}")
-            cols = self.keys[table.key]
             self.temp[table.key] = name
-            select = sql.SQL(", ").join(sql.SQL("{} AS {}").format(expr, sql.Identifier(n)) for n, expr in cols)
             try:
                 self.conn.execute(sql.SQL(
                     "CREATE TEMP TABLE {n} ON COMMIT DROP AS SELECT {s}, 0 AS round FROM {t} AS c WITH NO DATA"
-                ).format(n=name, s=select, t=from_clause(table)))
+                ).format(n=name, s=self._select_list(table), t=from_clause(table)))
             except psycopg.errors.InsufficientPrivilege:
                 raise self._no_temp() from None
             if table.key in self.revisited:
@@ -363,10 +368,8 @@ class _Walk:
     def _not_deleted(self, child: Table) -> sql.Composable:
         if child.key not in self.keys:
             return sql.SQL("")
-        ident = self.identity(child)
-        exprs = dict(self.keys[child.key])
-        cond = sql.SQL(" AND ").join(sql.SQL("d.{} = {}").format(sql.Identifier(k), exprs[k]) for k in ident)
-        return sql.SQL(" AND NOT EXISTS (SELECT 1 FROM {d} AS d WHERE {c})").format(d=self.rows_of(child), c=cond)
+        return sql.SQL(" AND NOT EXISTS (SELECT 1 FROM {d} AS d WHERE {c})").format(d=self.rows_of(child),
+                                                                                   c=self._same_row(child))
 
     def run(self) -> int:
         """Rounds of cascade until no table gains rows; returns the number of rounds (chained: the
@@ -415,12 +418,9 @@ class _Walk:
         """(count, digest) of the collected rows of a stored table; with `lock`, the rows are locked first."""
         temp = self.rows_of(table)
         if lock:
-            exprs = dict(self.keys[table.key])
-            cond = sql.SQL(" AND ").join(sql.SQL("d.{} = {}").format(sql.Identifier(k), exprs[k])
-                                         for k in self.identity(table))
             self.conn.execute(sql.SQL(
                 "SELECT count(*) FROM (SELECT 1 FROM {t} AS c WHERE EXISTS (SELECT 1 FROM {d} AS d WHERE {c}) "
-                "FOR UPDATE OF c) AS locked").format(t=from_clause(table), d=temp, c=cond))
+                "FOR UPDATE OF c) AS locked").format(t=from_clause(table), d=temp, c=self._same_row(table)))
         n, digest = self.conn.execute(sql.SQL("SELECT count(*), {g} FROM {t} AS d").format(
             g=_digest([sql.Identifier("d", k) for k in self.identity(table)], self.digest_kind(table)),
             t=temp)).fetchone()
@@ -459,7 +459,7 @@ class _Walk:
             if table.key not in self.leaves:
                 n, digest = self._stored_summary(table, lock)
             else:  # a leaf: the one CASCADE edge into it, from a stored table
-                fk = next(fk for t in self.reached for fk in self.edges_in[t.key] if fk.child == table.key)
+                fk = self.edges_into[table.key][0][0]
                 n, digest = self._referencing(fk, self.catalog.get(fk.ref_table, fk.ref_schema), lock)
             if n:
                 impact.deleted[table.display_name] = n
