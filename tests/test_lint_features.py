@@ -238,6 +238,15 @@ def test_code_mode_finds_select_star_in_python_and_sql(tmp_path, monkeypatch):
     assert report.metrics == {"select_star": {"value": 4}}  # the figure counts suppressed occurrences too
 
 
+def test_the_workbench_source_has_no_select_star():
+    """`lint --code` over our own package: the one SELECT * in it is the rule's example, suppressed with a reason."""
+    src = Path(__file__).resolve().parent.parent / "src"
+    report = lint_code([src], LintConfig())
+    assert report.findings == []
+    assert [(Path(f.file).name, r) for f, r in report.suppressed] == [
+        ("no_select_star.py", "the rule's own example of what it reports")]
+
+
 def test_placeholders_are_normalised_outside_literals_and_casts():
     sql = "SELECT a::int, '%s' FROM t WHERE b = %s AND c = %(name)s AND d = :d"
     out = normalise_placeholders(sql)
