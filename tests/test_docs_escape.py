@@ -153,3 +153,21 @@ def test_fast_escape_is_the_character_by_character_definition():
         cases += [ch, f"{ch}_{ch}", f"a_{ch}", f"{ch}_a", f" {ch} ", f"{ch}  {ch}"]
     for s in cases:
         assert escape._escape(s) == escape._escape_slow(s), s
+
+
+def test_the_site_scripts_use_no_html_sink():
+    """Our own scripts (the ERD viewer, the theme overrides) put catalog text on the page through
+    textContent and attributes only: no innerHTML, outerHTML, insertAdjacentHTML or document.write
+    outside comments, so no name or comment can become markup there."""
+    import re
+
+    scripts = sorted((ROOT / "src/x121_docs/docs/assets").glob("*.js")) + sorted(
+        (ROOT / "src/x121_docs/docs/templates").glob("theme-*.j2")) + sorted((ROOT / "overrides").rglob("*.html"))
+    assert any(p.name == "x121-erd.js" for p in scripts)
+    sink = re.compile(r"\b(?:innerHTML|outerHTML|insertAdjacentHTML|document\.write(?:ln)?)\b")
+    found = []
+    for path in scripts:
+        code = re.sub(r"/\*.*?\*/|<!--.*?-->", "", path.read_text(encoding="utf-8"), flags=re.S)
+        found += [f"{path.name}:{line}" for line in code.splitlines() if sink.search(line)
+                  and not line.lstrip().startswith(("//", "{#"))]
+    assert found == []
