@@ -23,7 +23,6 @@ Unknown keys and bad values are errors naming the key, so a typo never silently 
 from __future__ import annotations
 
 import fnmatch
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -98,8 +97,16 @@ def load_config(pyproject: Path | None = None) -> LintConfig:
             raise ConfigError(f"The linter configuration file {path} does not exist.")
         return LintConfig()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"Cannot read {path}: {exc}.") from None
+    if "x121-lint" not in text:  # no section for us (however the TOML spells it): tomllib's import is skipped
+        return config_from_mapping({}, str(path))
+    import tomllib
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"Cannot read {path}: {exc}.") from None
     section = data.get("tool", {}).get("x121-lint", {})
     return config_from_mapping(section, str(path))

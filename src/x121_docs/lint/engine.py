@@ -11,7 +11,6 @@ so `lint --static` starts fast.
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,6 +94,8 @@ def write_baseline(path: Path, findings: Iterable[Finding]) -> int:
 # -- pull-request mode ---------------------------------------------------------------------------
 
 def _git(cwd: Path, *args: str) -> str:
+    import subprocess
+
     try:
         done = subprocess.run(["git", "-C", str(cwd), *args], capture_output=True, text=True, check=False)
     except FileNotFoundError:

@@ -6,7 +6,6 @@ be committed or diffed.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,6 +48,8 @@ class Finding:
     @property
     def fingerprint(self) -> str:
         """Stable across line moves: what the baseline stores."""
+        import hashlib
+
         return hashlib.sha256(f"{self.rule}\0{self.object}\0{self.detail or ''}".encode()).hexdigest()[:16]
 
     @property

@@ -10,9 +10,11 @@ bytes); comments come from the scanner (locations in characters).
 from __future__ import annotations
 
 import bisect
+import gc
 import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -43,7 +45,7 @@ class SourceHit:
     detail: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: one per statement (16,000 for 1,000 files), a frozen init costs 4x
 class Statement:
     index: int
     kind: str  # the parse node name: CreateStmt, AlterTableStmt, ...
@@ -117,6 +119,8 @@ class SqlFile:
         return table[min(offset, len(table) - 1)]
 
     def line_of_byte(self, offset: int) -> int:
+        if self._ascii:  # the common case, called per column and constraint: one call, not three
+            return bisect.bisect_left(self._newlines, offset) + 1
         return self.line_of_char(self.char_of_byte(offset))
 
     # -- statements ------------------------------------------------------------------------
@@ -131,10 +135,11 @@ class SqlFile:
             code = [t for t in self.tokens if t.name not in _COMMENT_TOKENS]
             starts = [t.start for t in code]
         out = []
+        ascii_ = self._ascii  # byte offsets are character offsets
         for i, s in enumerate(raw):
-            begin = self.char_of_byte(s.get("stmt_location", 0))
-            length = s.get("stmt_len", 0)
-            stop = self.char_of_byte(s.get("stmt_location", 0) + length) if length else len(self.text)
+            location, length = s.get("stmt_location", 0), s.get("stmt_len", 0)
+            begin = location if ascii_ else self.char_of_byte(location)
+            stop = len(self.text) if not length else location + length if ascii_ else self.char_of_byte(location + length)
             if exact:
                 lo, hi = bisect.bisect_left(starts, begin), bisect.bisect_left(starts, stop)
                 toks = [t for t in code[lo:hi] if t.name != "ASCII_59"] or code[lo:lo + 1]
@@ -231,8 +236,17 @@ class SqlFile:
         return None
 
     # -- identifiers -------------------------------------------------------------------------
+    def _may_have_long_name(self) -> bool:
+        if not self._ascii:
+            return bool(self._LONG_BYTES.search(self.text.encode()))
+        # A run of 64 name characters lies inside a blank-separated chunk at least that long: split()
+        # runs in C, so the regex (a tenth of lint --static's time on 1,000 files) runs on few files.
+        if '"' not in self.text and max(map(len, self.text.split()), default=0) < 64:
+            return False
+        return bool(_LONG_NAME.search(self.text))
+
     def long_identifiers(self) -> Iterator[SourceHit]:
-        if not (self._LONG_BYTES.search(self.text.encode()) if not self._ascii else _LONG_NAME.search(self.text)):
+        if not self._may_have_long_name():
             return  # no run of 64 name characters: nothing can be too long (the scanner need not run)
         for tok in self.tokens:
             if tok.name != "IDENT":
@@ -341,7 +355,7 @@ class MigrationSource:
                     yield cx, rel, cmd
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen, as Statement: one per statement
 class StatementContext:
     """One statement with what a source rule needs around it."""
 
@@ -365,13 +379,6 @@ class StatementContext:
         return self.file.line_of_byte(offset)
 
 
-def migration_files(folder: Path) -> list[Path]:
-    """The migration files of the folder in apply order, as the runner discovers and validates them."""
-    from ..migrate.files import discover
-
-    return [m.path for m in discover(folder)]
-
-
 def display_path(path: Path) -> str:
     """Relative to the working folder when inside it (what CI annotations and SARIF expect)."""
     full, cwd = os.path.realpath(path), os.path.realpath(os.getcwd())
@@ -380,14 +387,43 @@ def display_path(path: Path) -> str:
     return path.as_posix()
 
 
+def _display_in(folder_shown: str, path: Path) -> str:
+    """`display_path(path)` for a file of a folder shown as `folder_shown`: one lstat, not a realpath per file."""
+    if path.is_symlink():
+        return display_path(path)
+    return path.name if folder_shown == "." else f"{folder_shown}/{path.name}"
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Parse trees are acyclic dicts: the cyclic collector's passes over them find nothing.
+
+    Paused while they are built, then everything is moved to the oldest generation untraversed
+    (freeze + unfreeze), which the collector visits again only once the heap has grown by a quarter.
+    Measured on 1,000 files: 0.86 s with the collector running, 0.58 s so (medians of fresh processes).
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.unfreeze()
+        if was:
+            gc.enable()
+
+
 def parse_migrations(folder: Path) -> MigrationSource:
     """Parse every migration once, in apply order, and attribute objects; raise WorkbenchError on bad SQL."""
+    from ..migrate.files import discover
     from .attribution import attribute_files
 
     src = MigrationSource()
-    for path in migration_files(folder):
-        src.files.append(SqlFile(path, display_path(path)))
-    attribute_files(src)
+    shown = display_path(folder)
+    with _collector_paused():
+        for m in discover(folder):  # the runner's own reading and validation, text included (read once)
+            src.files.append(SqlFile(m.path, _display_in(shown, m.path), m.sql))
+        attribute_files(src)
     return src
 
 
@@ -402,6 +438,7 @@ def run_source_rules(src: MigrationSource, enabled=lambda rule: True) -> list[So
 
 def analyse_migrations(folder: Path, enabled=lambda rule: True) -> MigrationSource:  # noqa: ANN001
     """Parse, attribute, run the source rules: what both the full lint and `lint --static` start from."""
-    src = parse_migrations(folder)
-    src.hits = run_source_rules(src, enabled)
+    with _collector_paused():
+        src = parse_migrations(folder)
+        src.hits = run_source_rules(src, enabled)
     return src

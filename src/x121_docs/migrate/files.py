@@ -9,6 +9,7 @@ same migrations with the same version, description and checksum.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -91,13 +92,26 @@ def name_problem(name: str) -> str | None:
     prefix, rest = name.split("_", 1)
     if not (len(prefix) == 14 and prefix.isascii() and prefix.isdigit()):
         return f"has the version {prefix!r}, which is not a 14-digit UTC timestamp YYYYMMDDHHMMSS"
-    try:
-        datetime.strptime(prefix, VERSION_FORMAT)
-    except ValueError:
+    if not _real_time(prefix):
         return f"has the version {prefix}, which is not a real date and time"
     if not DESCRIPTION_RE.fullmatch(rest.removesuffix(SUFFIX)):
         return "has a description that is not lowercase letters, digits and underscores (starting with a letter or digit)"
     return None
+
+
+def _real_time(digits: str) -> bool:
+    """`strptime(digits, VERSION_FORMAT)` succeeds; the constructor first (a tenth of strptime's cost)."""
+    try:
+        datetime(int(digits[:4]), int(digits[4:6]), int(digits[6:8]), int(digits[8:10]), int(digits[10:12]),
+                 int(digits[12:]))
+        return True
+    except ValueError:
+        pass
+    try:  # what the constructor refuses and strptime may still read (a leap second, 60 or 61)
+        datetime.strptime(digits, VERSION_FORMAT)
+        return True
+    except ValueError:
+        return False
 
 
 def _ignored(name: str) -> bool:
@@ -134,11 +148,14 @@ def discover(folder: Path) -> list[MigrationFile]:
     require_folder(folder)
     problems: list[str] = []
     found: list[MigrationFile] = []
-    for path in sorted(folder.iterdir(), key=lambda p: p.name):
-        name = path.name
+    with os.scandir(folder) as entries:  # a DirEntry knows its type: no stat per file
+        listing = sorted(entries, key=lambda e: e.name)
+    for entry in listing:
+        name = entry.name
         if _ignored(name):
             continue
-        if path.is_dir():
+        path = folder / name
+        if entry.is_dir():
             problems.append(f"{name} is a folder (migrations are read only from the folder itself)")
             continue
         reason = name_problem(name)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...catalog.facts import covering_index  # the one definition the docs and integrity tools use too
 from .._lazy import naming
 from ..scope import Hit, Scope, c_obj, fk_keys, ident, qual
 from . import CATALOG, ERROR, INTEGRITY, Rule
@@ -22,6 +21,8 @@ RULE = Rule(
 
 
 def check(s: Scope) -> Iterator[Hit]:
+    from ...catalog.facts import covering_index  # the one definition the docs and integrity tools use too
+
     for t, fk in s.fks():
         if covering_index(t, fk.columns) is None:
             name = naming.template_name("idx", t.name, fk.columns)
