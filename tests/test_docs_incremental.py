@@ -141,3 +141,49 @@ def test_notebook_pages_come_from_their_cache_without_nbformat_until_a_notebook_
     entry.write_text(entry.read_text()[:100])
     assert convert_notebooks(folder, cache) == changed
     assert json.loads(entry.read_text())["title"] == changed[0].title
+
+
+def test_the_live_sites_generation_reuses_the_pages_that_read_no_live_figure(fresh_db, tmp_path):
+    """`docs build` generates twice (the committed pages, then the live site's): the second takes the
+    first's schema facts and the files of every page whose module says `LIVE = False`. Those files are
+    the ones a generation from nothing makes, on a schema with partitions, lookups, rows and a ledger."""
+    from dataclasses import replace
+
+    from docs_support import load_everything
+
+    from x121_docs.docs import pages
+    from x121_docs.docs.build import collect
+    from x121_docs.docs.config import DocsConfig
+
+    load_everything(fresh_db)
+    load_sql(fresh_db, "INSERT INTO job_statuses (id, name) VALUES (1, 'queued'), (2, 'running'); ANALYZE;")
+    config = DocsConfig()
+    inputs = collect(fresh_db, config, tmp_path, {}, live=fresh_db)
+    assert inputs.live is not None
+    drawn: dict = {}
+    committed = pages.generate(replace(inputs, live=None), config, diagrams=drawn)
+    reused = pages.generate(inputs, config, diagrams=drawn, reuse=committed)
+    fresh = pages.generate(inputs, config, diagrams=drawn)
+    assert reused.files == fresh.files
+    assert reused.erd is committed.erd
+    kept = [p for page in pages.REGISTRY if not page.LIVE for p in reused.by_page[page.PATH]]
+    assert "cascades.md" in kept and "erd.md" in kept
+    assert all(reused.files[p] is committed.files[p] for p in kept)
+    assert reused.files["tables.md"] != committed.files["tables.md"]  # a live page, made again
+
+
+def test_a_page_that_says_it_reads_no_live_figure_reads_none():
+    """What the reuse above relies on, for pages the test schema may not exercise: a `LIVE = False`
+    module and its templates never touch the live figures."""
+    import inspect
+    import re
+
+    from x121_docs.docs import pages
+
+    for page in pages.REGISTRY:
+        if page.LIVE:
+            continue
+        source = Path(inspect.getfile(page))
+        texts = [source.read_text()] + [p.read_text() for p in source.parent.glob(f"{source.stem}*.md.j2")]
+        for text in texts:
+            assert not re.search(r"\.live\b|\blive\(|live_figures|\.rows\(", text), f"{page.__name__} reads live figures"

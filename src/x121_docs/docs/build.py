@@ -176,6 +176,15 @@ def build(settings: Settings, root: Path, *, with_site: bool = True, site_dir: P
           dependencies: object | None = None, since: str | None = None) -> BuildResult:
     """Regenerate docs/generated/ under `root` and, by default, build the site into site/ (with the live
     figures read from `live` when given, otherwise without any)."""
+    from ..collector import paused
+
+    with paused():  # what a build makes lives until its end: 1.5 s of a 15.7 s rebuild were collector passes
+        return _build(settings, root, with_site=with_site, site_dir=site_dir, config=config, live=live,
+                      dependencies=dependencies, since=since)
+
+
+def _build(settings: Settings, root: Path, *, with_site: bool, site_dir: Path | None, config: DocsConfig | None,
+           live: Settings | None, dependencies: object | None, since: str | None) -> BuildResult:
     timings: dict[str, float] = {}
     created = site.ensure_project(root)
     config = config or load_config(root / CONFIG_FILE)
@@ -191,7 +200,7 @@ def build(settings: Settings, root: Path, *, with_site: bool = True, site_dir: P
     if with_site:
         files = generated.files
         if inputs.live is not None:
-            files = _finish(generate(inputs, config, diagrams=drawn), settings).files
+            files = _finish(generate(inputs, config, diagrams=drawn, reuse=generated), settings).files
         nav = None
         if since:  # the Changes page (site only): the schema review of the migrations since that ref
             from .changes import NAV, changes_files

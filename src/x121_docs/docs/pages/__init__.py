@@ -1,8 +1,9 @@
 """The generated pages: a registry of page modules, each with its data (`write`) and its template.
 
-Adding a page is one module here (with `TITLE`, `PATH` and `write(ctx)`) and one `.md.j2` template
-beside it, then its name in `REGISTRY`: `generate()` runs every page and the site's nav lists them
-in registry order (`nav()`).
+Adding a page is one module here (with `TITLE`, `PATH`, `LIVE` and `write(ctx)`) and one `.md.j2`
+template beside it, then its name in `REGISTRY`: `generate()` runs every page and the site's nav lists
+them in registry order (`nav()`). `LIVE` says whether the page reads `ctx.live`: the live site's
+generation reuses the files of the pages that do not (tests/test_docs_incremental.py checks it).
 
 `generate()` is a pure function of its inputs: the same catalog and data give byte-identical
 files, which is what lets `docs check` compare the committed pages with the live schema.  Figures
@@ -32,13 +33,23 @@ def nav(prefix: str = "generated/") -> list[dict[str, str]]:
 
 
 def generate(inputs: Inputs, config: DocsConfig, *, progress: Callable[[str], None] | None = None,
-             diagrams: dict | None = None) -> Generated:
+             diagrams: dict | None = None, reuse: Generated | None = None) -> Generated:
     """All files under docs/generated/ for these inputs (pure: no database, no clock in the output).
 
-    `diagrams` (path -> drawn SVG) caches the diagrams across generations of the same catalog."""
-    ctx = Context(inputs, config, diagrams)
+    `diagrams` (path -> drawn SVG) caches the diagrams across generations of the same catalog.
+    `reuse`: an earlier generation of the same catalog and configuration (the committed pages, when
+    this one is the live site's): its schema facts are taken, and so are the files of every page
+    that reads no live figure, instead of writing them again (the same bytes either way)."""
+    ctx = Context(inputs, config, diagrams, erd=reuse.erd if reuse is not None else None)
+    by_page: dict[str, tuple[str, ...]] = {}
     for page in REGISTRY:
-        page.write(ctx)
+        if reuse is not None and not page.LIVE and page.PATH in reuse.by_page:
+            by_page[page.PATH] = reuse.by_page[page.PATH]
+            ctx.files.update((path, reuse.files[path]) for path in by_page[page.PATH])
+        else:
+            before = set(ctx.files)
+            page.write(ctx)
+            by_page[page.PATH] = tuple(sorted(set(ctx.files) - before))
         if progress:
             progress(page.TITLE)
-    return Generated(dict(sorted(ctx.files.items())), ctx.timings, ctx.diagrams)
+    return Generated(dict(sorted(ctx.files.items())), ctx.timings, ctx.diagrams, by_page, ctx.erd)

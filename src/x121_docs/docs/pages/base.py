@@ -112,6 +112,8 @@ class Generated:
     files: dict[str, bytes]  # path under docs/generated/ -> content
     timings: dict[str, float]  # seconds: 'pages', 'diagrams'
     diagrams: int = 0
+    by_page: dict[str, tuple[str, ...]] = field(default_factory=dict)  # page module PATH -> the files it wrote
+    erd: object | None = None  # the schema facts (erd_pages.Schema): domain groups, lookups, hubs
 
 
 # --- helpers the templates call ----------------------------------------------------------------
@@ -219,7 +221,7 @@ def tidy(content: str) -> bytes:
 class Context:
     """One build: the inputs, the derived facts every page reads, and the files written so far."""
 
-    def __init__(self, inputs: Inputs, config: DocsConfig, diagrams: dict | None = None):
+    def __init__(self, inputs: Inputs, config: DocsConfig, diagrams: dict | None = None, erd: object | None = None):
         from .. import erd_pages
 
         self.inputs = inputs
@@ -232,7 +234,8 @@ class Context:
         self.drawn = {} if diagrams is None else diagrams
         self.env = _env()
         self.erd_env = module_env()
-        self.erd = erd_pages.schema_facts(self.catalog, config)  # groups, lookups, hubs (the ERD engineer's)
+        # groups, lookups, hubs (the ERD engineer's); `erd`: those of an earlier generation of this catalog
+        self.erd = erd if erd is not None else erd_pages.schema_facts(self.catalog, config)
         self.lookup_keys = self.erd.lookups
         self.hub_keys = self.erd.hubs
         self.groups = self.erd.groups

@@ -9,6 +9,7 @@ from .base import Context
 
 TITLE = "Cascades"
 PATH = "cascades.md"
+LIVE = False  # reads no live figure: a second generation reuses its files
 ROWS_MAX = 30  # path rows per entity
 
 

@@ -10,6 +10,7 @@ from .base import Context, md_table, shift_headings
 
 TITLE = "Conventions"
 PATH = "conventions.md"
+LIVE = False  # reads no live figure: a second generation reuses its files
 TOP = 5  # objects named per rule in the summary
 
 

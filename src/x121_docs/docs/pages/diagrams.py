@@ -8,6 +8,7 @@ from .base import Context, tidy
 
 TITLE = "Diagrams"
 PATH = "erd.md"
+LIVE = False  # reads no live figure: a second generation reuses its files
 
 
 def write(ctx: Context) -> None:

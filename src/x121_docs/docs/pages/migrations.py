@@ -8,6 +8,7 @@ from .base import Context, live, md_table
 
 TITLE = "Migrations"
 PATH = "migrations.md"
+LIVE = True  # reads the live figures (Inputs.live)
 
 
 def sql_page(version: int) -> str:

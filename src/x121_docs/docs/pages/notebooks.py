@@ -6,6 +6,7 @@ from .base import Context, tidy
 
 TITLE = "Notebooks"
 PATH = "notebooks.md"
+LIVE = False  # reads no live figure: a second generation reuses its files
 
 
 def write(ctx: Context) -> None:

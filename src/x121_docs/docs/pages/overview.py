@@ -9,6 +9,7 @@ from .base import Context
 
 TITLE = "Overview"
 PATH = "index.md"
+LIVE = True  # reads the live figures (Inputs.live)
 
 
 def figures(ctx: Context) -> dict:

@@ -10,6 +10,7 @@ from .base import Context, live, md_table
 
 TITLE = "Statuses"
 PATH = "statuses.md"
+LIVE = True  # reads the live figures (Inputs.live)
 
 
 def _values(ctx: Context, l: LookupData) -> Md:

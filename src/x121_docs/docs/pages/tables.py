@@ -16,6 +16,7 @@ from .base import Context, ref
 
 TITLE = "Tables"
 PATH = "tables.md"
+LIVE = True  # reads the live figures (Inputs.live)
 
 Key = tuple[str, str]
 
