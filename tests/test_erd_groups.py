@@ -247,3 +247,26 @@ def test_catalog_text_stays_text_in_the_svg_and_its_metadata(fresh_db):
             fk = next(f for f in meta["fks"] if f["name"] == "fk<img src=x>")
             assert fk["comment"] == comment and fk["parent"] == evil
     assert "<script>" not in files["erd.md"].decode()
+
+
+def test_the_groups_communities_come_from_the_build_cache_and_equal_a_fresh_split(corpus_catalog, tmp_path, monkeypatch):
+    """A rebuild takes the communities of an unchanged FK graph from .x121/erd-cache (docs/erd_cache.memo):
+    the same groups as computed from nothing, computed again when the entry is damaged or the graph changes."""
+    from x121_docs.docs import erd_cache, groups
+
+    _, cat = corpus_catalog("openstreetmap")
+    config = DocsConfig(group_max_tables=6)  # modularity and bisection splits (the test above)
+    fresh = domain_groups(cat, config)  # no cache open: computed
+    calls = []
+    split = groups._split
+    monkeypatch.setattr(groups, "_split", lambda *a: calls.append(1) or split(*a))
+    with erd_cache.open_cache(tmp_path) as cache:
+        assert domain_groups(cat, config) == fresh and calls, "the first build computes"
+        entries = sorted(tmp_path.rglob("*.json"))
+        assert len(entries) == 1 and entries[0].stem in cache.used
+        calls.clear()
+        assert domain_groups(cat, config) == fresh and not calls, "an unchanged graph is not split again"
+        entries[0].write_text("[[", encoding="utf-8")
+        assert domain_groups(cat, config) == fresh and calls, "a damaged entry is computed again"
+        calls.clear()
+        assert domain_groups(cat, replace(config, group_max_tables=5)) != fresh and calls, "another cap, another key"

@@ -84,6 +84,29 @@ def cached(source: object, prog: str, meta: dict | None, compute: Callable[[], o
     return svg
 
 
+def memo(source: object, compute: Callable[[], object], encode: Callable[[object], object],
+         decode: Callable[[object], object]):  # noqa: ANN201 - what compute returns
+    """Another result a rebuild need not compute again (the domain groups' communities), kept beside
+    the layouts as JSON under the hash of `source` (which must name everything that decides it,
+    code version included), pruned with them. Without an open cache, `compute()`."""
+    cache = _CURRENT.get()
+    if cache is None:
+        return compute()
+    k = hashlib.sha256(json.dumps([FORMAT, source], ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()
+    cache.used.add(k)
+    path = cache.folder / k[:2] / f"{k}.json"
+    try:
+        return decode(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError, KeyError):
+        pass
+    value = compute()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(encode(value), ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+    return value
+
+
 def current() -> LayoutCache | None:
     return _CURRENT.get()
 
@@ -108,7 +131,7 @@ def prune(cache: LayoutCache) -> int:
         if not sub.is_dir():
             continue
         for entry in sub.iterdir():
-            if entry.name.removesuffix(".svg") not in cache.used:
+            if entry.name.split(".", 1)[0] not in cache.used:  # a layout (.svg) or a memo (.json)
                 entry.unlink(missing_ok=True)
                 removed += 1
     return removed

@@ -23,6 +23,8 @@ Unknown keys and bad values are errors naming the key, so a typo never silently 
 from __future__ import annotations
 
 import fnmatch
+import functools
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -77,7 +79,12 @@ class LintConfig:
         return any(fnmatch.fnmatchcase(n, p) for p in self.ignore_tables for n in names)
 
     def is_status_like(self, column: str) -> bool:
-        return any(fnmatch.fnmatchcase(column, p) for p in self.status_patterns)
+        return self._status_re.match(column) is not None
+
+    @functools.cached_property
+    def _status_re(self) -> re.Pattern:
+        """The status patterns as one regex: asked for every column (33,000 times at 2,000 tables)."""
+        return re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in self.status_patterns) or "(?!)")
 
     def char_allowed(self, schema: str, table: str, column: str) -> bool:
         return f"{table}.{column}" in self.allow_char_columns or f"{schema}.{table}.{column}" in self.allow_char_columns
