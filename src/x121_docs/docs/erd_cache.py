@@ -53,9 +53,20 @@ def _salt() -> str:
     return f"{FORMAT} {version('pygraphviz')} {gv_version} {hashlib.sha256(code).hexdigest()}"
 
 
+def _digest(value: object) -> str:
+    """SHA-256 of the value as compact JSON: orjson (a tenth of json's time: 4,300 keys a build, each
+    the whole graph description), json where orjson refuses (a key that is not text)."""
+    import orjson
+
+    try:
+        data = orjson.dumps(value)
+    except TypeError:
+        data = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
+
+
 def key(source: object, prog: str, meta: dict | None) -> str:
-    data = json.dumps([_salt(), prog, source, meta], ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+    return _digest([_salt(), prog, source, meta])
 
 
 def cached(source: object, prog: str, meta: dict | None, compute: Callable[[], object]):  # noqa: ANN201 - erd.Svg
@@ -92,7 +103,7 @@ def memo(source: object, compute: Callable[[], object], encode: Callable[[object
     cache = _CURRENT.get()
     if cache is None:
         return compute()
-    k = hashlib.sha256(json.dumps([FORMAT, source], ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()
+    k = _digest([FORMAT, source])
     cache.used.add(k)
     path = cache.folder / k[:2] / f"{k}.json"
     try:
