@@ -61,6 +61,7 @@ class Svg:
     width: float
     height: float
     note: str = ""  # why a diagram could not be drawn (eralchemy), shown instead of it
+    key: str = field(default="", compare=False, repr=False)  # its entry in the open layout cache, if any
 
     @property
     def aspect(self) -> float:

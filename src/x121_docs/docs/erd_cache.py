@@ -18,7 +18,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 FOLDER = Path(".x121") / "erd-cache"
@@ -80,10 +80,9 @@ def cached(source: object, prog: str, meta: dict | None, compute: Callable[[], o
     cache.used.add(k)
     path = cache.path(k)
     try:
-        head, _, text = path.read_text(encoding="utf-8").partition("\n")
-        width, height = (float(v) for v in head.split())
+        svg, _ = _entry(path, k)
         cache.hits += 1
-        return Svg(text, width, height)
+        return svg
     except (OSError, ValueError):
         pass
     svg = compute()
@@ -92,7 +91,25 @@ def cached(source: object, prog: str, meta: dict | None, compute: Callable[[], o
     tmp = path.with_suffix(f".{os.getpid()}.tmp")  # parallel workers may write the same entry
     tmp.write_text(f"{svg.width!r} {svg.height!r}\n{svg.text}", encoding="utf-8")
     os.replace(tmp, path)
-    return svg
+    return replace(svg, key=k)
+
+
+def _entry(path: Path, k: str):  # noqa: ANN202 - (erd.Svg, bytes)
+    from .erd import Svg
+
+    head, _, body = path.read_bytes().partition(b"\n")
+    width, height = (float(v) for v in head.split())
+    return Svg(body.decode("utf-8"), width, height, key=k), body + b"\n"
+
+
+def load(k: str):  # noqa: ANN201 - (erd.Svg, bytes)
+    """An entry of the open cache: the Svg, and the bytes of its file under docs/generated/ (the SVG and a
+    newline). Forked workers send their diagrams to the parent by key, not through the pipe (256 MB at
+    2,000 tables, 2-3 s of pickling and copying)."""
+    cache = _CURRENT.get()
+    if cache is None:
+        raise RuntimeError("erd_cache.load needs an open cache")
+    return _entry(cache.path(k), k)
 
 
 def memo(source: object, compute: Callable[[], object], encode: Callable[[object], object],

@@ -7,6 +7,7 @@ empty are dropped, and the FK actions sit next to the referenced table.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 
 from ...catalog import graph
 from ...catalog.model import Catalog, Column, Constraint, ForeignKey, Index, Table, display_name
@@ -223,22 +224,30 @@ def _relations(ctx: Context, types: _Types, tables: list[Table]) -> None:
 
 
 def _worker(args: tuple) -> tuple:
-    """In a forked worker: the pages of its share of the relations, with the layout cache's use."""
+    """In a forked worker: the pages of one share of the relations, and what that share added (a worker
+    process takes several shares, so every figure is the share's difference)."""
     from .. import erd_cache
 
     ctx, types, tables = _FORKED
     index, step = args
     before_files, before_drawn = set(ctx.files), set(ctx.drawn)
-    _relations(ctx, types, tables[index::step])
+    timings0, diagrams0 = dict(ctx.timings), ctx.diagrams
     cache = erd_cache.current()
-    used = (cache.used, cache.hits, cache.misses) if cache is not None else (set(), 0, 0)
+    used0, hits0, misses0 = (set(cache.used), cache.hits, cache.misses) if cache is not None else (set(), 0, 0)
+    _relations(ctx, types, tables[index::step])
+    used = (cache.used - used0, cache.hits - hits0, cache.misses - misses0) if cache is not None else (set(), 0, 0)
     drawn = {k: v for k, v in ctx.drawn.items() if k not in before_drawn}
-    # an SVG file is its drawn text (Context.store): sent once, as the Svg
-    files = {k: v for k, v in ctx.files.items() if k not in before_files and not (drawn.get(k) and drawn[k].text)}
-    return files, drawn, ctx.timings, ctx.diagrams, used
+    # an SVG file is its drawn text (Context.store): sent once, as the Svg, and as its cache key alone
+    # when the layout cache holds it (the parent reads the entry: erd_cache.load)
+    files = {k: v for k, v in ctx.files.items() if k not in before_files and k not in drawn}
+    drawn = {k: replace(v, text="") if v is not None and v.key and v.text else v for k, v in drawn.items()}
+    timings = {k: ctx.timings[k] - timings0[k] for k in ctx.timings}
+    return files, drawn, timings, ctx.diagrams - diagrams0, used
 
 
 _FORKED: tuple | None = None  # what the workers inherit (set just before forking)
+#: Shares per worker: taken one at a time, so a worker that drew the big diagrams does not hold up the end.
+SHARES_PER_WORKER = 4
 
 
 def _parallel(ctx: Context, types: _Types, tables: list[Table], workers: int) -> None:
@@ -249,25 +258,29 @@ def _parallel(ctx: Context, types: _Types, tables: list[Table], workers: int) ->
 
     global _FORKED
     cache = erd_cache.current()
-    hits0, misses0 = (cache.hits, cache.misses) if cache is not None else (0, 0)
-    timings0, diagrams0 = dict(ctx.timings), ctx.diagrams
     _FORKED = (ctx, types, tables)
+    shares = workers * SHARES_PER_WORKER
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            results = pool.map(_worker, [(i, workers) for i in range(workers)])
+            results = pool.map(_worker, [(i, shares) for i in range(shares)], chunksize=1)
     finally:
         _FORKED = None
     for files, drawn, timings, diagrams, (used, hits, misses) in results:
         ctx.files.update(files)
-        ctx.files.update({k: (svg.text + "\n").encode("utf-8") for k, svg in drawn.items() if svg and svg.text})
-        ctx.drawn.update(drawn)
+        for k, svg in drawn.items():
+            data = None
+            if svg is not None and svg.key and not svg.text:  # sent by key
+                svg, data = erd_cache.load(svg.key)
+            if svg is not None and svg.text:
+                ctx.files[k] = data or (svg.text + "\n").encode("utf-8")
+            ctx.drawn[k] = svg
         for k in ctx.timings:  # summed over the workers: process seconds, not wall
-            ctx.timings[k] += timings[k] - timings0[k]
-        ctx.diagrams += diagrams - diagrams0
+            ctx.timings[k] += timings[k]
+        ctx.diagrams += diagrams
         if cache is not None:
             cache.used |= used
-            cache.hits += hits - hits0
-            cache.misses += misses - misses0
+            cache.hits += hits
+            cache.misses += misses
 
 
 def _workers() -> int:
