@@ -338,3 +338,26 @@ def test_everything_fixture_counts_match_independent_queries(db_conn: psycopg.Co
     }
     assert got == expected
     assert expected["unindexed_fks"] >= 4 and expected["tables_without_pk"] == 2 and expected["fk_type_mismatch"] == 1
+
+
+def test_static_lint_reads_crlf_migrations_as_their_lf_twins(tmp_path):
+    """The runner's bytes are what lint --static parses (read once, no newline translation): a file
+    saved with CRLF line ends gets the same findings, lines and suppressions as the same file with LF."""
+    from x121_docs.lint.engine import lint_static
+
+    files = {"20260101000000_a.sql": "CREATE TABLE things (\n    id BIGSERIAL PRIMARY KEY,\n    status TEXT\n);\n",
+             "20260102000000_b.sql": "-- second\nCREATE INDEX idx_things_status ON things (status);\n\n"
+                                     "-- x121-lint: disable=drop-object reason: gone\nALTER TABLE things DROP COLUMN status;\n"
+                                     "ALTER TABLE things\n    ADD COLUMN x double precision DEFAULT random();\n"}
+    seen = []
+    for ending in ("\n", "\r\n"):
+        folder = tmp_path / repr(ending).strip("'").replace("\\", "")
+        folder.mkdir()
+        for name, sql in files.items():
+            (folder / name).write_bytes(sql.replace("\n", ending).encode())
+        report = lint_static(folder, LintConfig(), Options(use_baseline=False))
+        where = lambda f: f.location.rpartition("/")[2]  # noqa: E731 - file:line, without the folder
+        seen.append(([(f.rule, where(f)) for f in report.findings],
+                     [(f.rule, where(f), reason) for f, reason in report.suppressed]))
+    assert seen[0] == seen[1]
+    assert {r for r, _ in seen[0][0]} == {"index-concurrently", "volatile-default"} and seen[0][1][0][2] == "gone"
