@@ -50,13 +50,14 @@ def _keep_rank(ix: Index) -> tuple:
 def check(s: Scope) -> Iterator[Hit]:
     for t in s.indexed:
         valid = [ix for ix in t.indexes if ix.valid]
+        specs = {ix.name: key_specs(ix) for ix in valid}  # once per index, not per pair
         reported: set[str] = set()
         schema = "" if t.schema == "public" else f"{ident(t.schema)}."
         for a in valid:
             for b in valid:
                 if a is b or a.name in reported or a.method != b.method or a.predicate != b.predicate:
                     continue
-                ka, kb = key_specs(a), key_specs(b)  # a COLLATE, an operator class or DESC makes a different index
+                ka, kb = specs[a.name], specs[b.name]  # a COLLATE, an operator class or DESC makes a different index
                 same = ka == kb and a.opclasses == b.opclasses
                 if same and a.constraint is None and _keep_rank(a) > _keep_rank(b):
                     reported.add(a.name)
