@@ -388,6 +388,13 @@ def reflect(conn: psycopg.Connection, schemas: Seq[str] | None = None) -> Catalo
     whatever search_path the session, role or database sets.  In that snapshot of its own, a large
     database's index query runs on a second connection at the same time (`companion`).
     """
+    from ..collector import paused  # here: `catalog --help` imports this module, and nothing it need not
+
+    with paused():  # the model is acyclic and built in one go
+        return _reflect_snapshot(conn, schemas)
+
+
+def _reflect_snapshot(conn: psycopg.Connection, schemas: Seq[str] | None) -> Catalog:
     if conn.autocommit:
         try:
             with conn.transaction():

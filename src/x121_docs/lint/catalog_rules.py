@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..catalog.model import NO_ACTION, Catalog
+from ..collector import paused
 from .config import LintConfig
 from .report import count_metric, metric
 from .rules import CATALOG, registry
@@ -43,6 +44,7 @@ def with_confirmed(s: Scope, hits: list[Hit], confirmed: tuple) -> list[Hit]:
     return out
 
 
+@paused()
 def catalog_metrics(catalog: Catalog, config: LintConfig) -> dict[str, dict]:
     """The PRD's success-metric figures that the catalog answers."""
     from ..catalog.facts import covering_index

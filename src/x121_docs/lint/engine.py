@@ -148,9 +148,11 @@ def _select_star_metric(findings: list[Finding]) -> dict:
 
 def lint_catalog(catalog: Catalog, config: LintConfig, source: MigrationSource | None = None,
                  probe=None, confirmed: tuple = ()) -> list[Finding]:  # noqa: ANN001
+    from ..collector import paused
     from .catalog_rules import run_catalog_rules
 
-    return attribute(run_catalog_rules(catalog, config, probe, confirmed), source, config)
+    with paused():  # 2,000 tables: 1.9-2.6 s with the collector running, 1.4-1.9 s without
+        return attribute(run_catalog_rules(catalog, config, probe, confirmed), source, config)
 
 
 def lint_migrations(settings: Settings, folder: Path, config: LintConfig, options: Options = Options(),
