@@ -32,8 +32,9 @@ class LayoutCache:
     hits: int = 0
     misses: int = 0
 
-    def path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.svg"
+    def path(self, key: str, suffix: str = ".svg") -> Path:
+        """A layout's file (.svg), or a memo's (.json)."""
+        return self.folder / key[:2] / f"{key}{suffix}"
 
 
 _CURRENT: contextvars.ContextVar[LayoutCache | None] = contextvars.ContextVar("x121_erd_cache", default=None)
@@ -87,11 +88,16 @@ def cached(source: object, prog: str, meta: dict | None, compute: Callable[[], o
         pass
     svg = compute()
     cache.misses += 1
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")  # parallel workers may write the same entry
-    tmp.write_text(f"{svg.width!r} {svg.height!r}\n{svg.text}", encoding="utf-8")
-    os.replace(tmp, path)
+    _write(path, f"{svg.width!r} {svg.height!r}\n{svg.text}")
     return replace(svg, key=k)
+
+
+def _write(path: Path, text: str) -> None:
+    """Replace the entry whole: parallel workers may write the same one, a reader never sees half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def _entry(path: Path, k: str):  # noqa: ANN202 - (erd.Svg, bytes)
@@ -122,16 +128,13 @@ def memo(source: object, compute: Callable[[], object], encode: Callable[[object
         return compute()
     k = _digest([FORMAT, source])
     cache.used.add(k)
-    path = cache.folder / k[:2] / f"{k}.json"
+    path = cache.path(k, ".json")
     try:
         return decode(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError, KeyError):
         pass
     value = compute()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(encode(value), ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
+    _write(path, json.dumps(encode(value), ensure_ascii=False))
     return value
 
 
