@@ -157,6 +157,19 @@ def test_json_format(run_cli, violating):
     assert data["counts"]["error"] == len([x for x in data["findings"] if x["severity"] == "error"])
 
 
+@pytest.mark.parametrize("name", ["plain", "quote\" back\\slash tab\t nl\n del\x7f nul\x00 bell\x07 </script>",
+                                  "caf\u00e9 \U0001f600"])
+def test_json_report_is_the_standard_encoders_text(name):
+    """orjson writes the report only where its bytes are json.dumps' (ASCII text, rounded percentages):
+    escapes, control characters and non-ASCII names (which json escapes) come out the same."""
+    from x121_docs.lint.report import Finding, LintReport, metric
+
+    report = LintReport(mode="static", target=name, findings=[
+        Finding("drop-object", "warning", name, f"dropping {name}", file=f"m/{name}.sql", line=3, evidence=(name,))],
+        metrics={"select_star": {"value": 0}, "fks_indexed": metric(2, 3), "comment_coverage": metric(0, 0)})
+    assert report.to_json() == json.dumps(report.as_dict(), indent=2, sort_keys=True) + "\n"
+
+
 def test_sarif_validates_against_the_official_schema(run_cli, violating):
     import jsonschema  # here, not at collection: ~0.4 s to import, in one test of the suite
 

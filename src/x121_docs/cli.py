@@ -102,5 +102,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def run() -> None:
+    """The console entry: `main()`, then the process's end (collector.exit_with)."""
+    from .collector import exit_with
+
+    exit_with(main())
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

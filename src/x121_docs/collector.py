@@ -10,8 +10,10 @@ inherit the pause, so their pages are not dirtied by the collector either (gc.fr
 from __future__ import annotations
 
 import gc
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import NoReturn
 
 
 @contextmanager
@@ -31,3 +33,31 @@ def paused() -> Iterator[None]:
             gc.freeze()
             gc.unfreeze()
             gc.enable()
+
+
+_LEAVE_TO_THE_OS = False
+
+
+def leave_to_the_os() -> None:
+    """Say that this command's structures need no freeing at exit: its console entry then ends the
+    process once the output is flushed, without the interpreter's teardown. Only for commands that
+    hold no resource another party waits on (no server, connection, thread or temporary file):
+    `lint --static`, whose 1,000 files' parse trees took 10 ms of a 0.19 s run to free one by one."""
+    global _LEAVE_TO_THE_OS
+    _LEAVE_TO_THE_OS = True
+
+
+def exit_with(code: int) -> NoReturn:
+    """A console entry's end: `sys.exit(code)`, or `os._exit` after flushing when the command said so."""
+    if _LEAVE_TO_THE_OS:
+        import atexit
+        import os
+
+        atexit._run_exitfuncs()  # what an interpreter exit runs first (logging's flush, say): kept
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):  # a closed pipe: as at a normal exit, nothing more to say there
+                pass
+        os._exit(code)
+    sys.exit(code)

@@ -29,5 +29,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return err.exit_code
 
 
+def run() -> None:
+    """The console entry (pre-commit's `x121-lint`): `main()`, then the process's end (collector.exit_with)."""
+    from ..collector import exit_with
+
+    exit_with(main())
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from .source import MigrationSource, SqlFile, Statement, StatementContext, strings
 
+_INDEXED = frozenset({"CONSTR_PRIMARY", "CONSTR_UNIQUE", "CONSTR_EXCLUSION"})  # constraints backed by an index
+
 
 class _Attributor:
-    def __init__(self, src: MigrationSource):
+    def __init__(self, src: MigrationSource, defs: bool = True):
         self.src = src
+        self.defs = defs  # False: only the table history and contexts (what the source rules read)
         self.schema = "public"
         self.file_no = 0
         self.f: SqlFile
@@ -21,12 +24,16 @@ class _Attributor:
         return (rv.get("schemaname") or self.schema, rv["relname"])
 
     def define(self, key: tuple, line: int) -> None:
-        self.src.defs[key] = (self.f.display, line)
+        if self.defs:
+            self.src.defs[key] = (self.f.display, line)
 
     def walk(self, f: SqlFile, file_no: int) -> None:
         self.f, self.file_no = f, file_no
+        contexts, by_kind = self.src.contexts, self.src.by_kind
         for st in f.statements:
-            self.src.contexts.append(StatementContext(file_no, f, st, self.schema))
+            cx = StatementContext(file_no, f, st, self.schema)
+            contexts.append(cx)
+            by_kind.setdefault(st.kind, []).append(cx)
             handler = getattr(self, f"on_{st.kind}", None)
             if handler:
                 handler(st, st.node)
@@ -41,7 +48,7 @@ class _Attributor:
             return
         name = con.get("conname") or auto[kind]
         self.define(("constraint", *rel, name), line)
-        if kind in ("CONSTR_PRIMARY", "CONSTR_UNIQUE", "CONSTR_EXCLUSION"):
+        if kind in _INDEXED:
             self._index(rel, name, line)
 
     def _index(self, rel: tuple[str, str], name: str, line: int) -> None:
@@ -50,6 +57,12 @@ class _Attributor:
         self.src.index_file[(rel[0], name)] = self.file_no
 
     def _column(self, rel: tuple[str, str], col: dict) -> None:
+        if not self.defs:  # a column's constraints matter to the history only as the indexes they make
+            for c in col.get("constraints") or []:
+                con = c.get("Constraint", {})
+                if con.get("contype") in _INDEXED:
+                    self._constraint(rel, con, 0, [col["colname"]])
+            return
         self.define(("column", *rel, col["colname"]), self.f.line_of_byte(col.get("location", 0)))
         for c in col.get("constraints") or []:
             con = c.get("Constraint", {})
@@ -98,7 +111,7 @@ class _Attributor:
         if kind == "OBJECT_TABLE" and "relation" in n:
             rel = self.rel(n["relation"])
             new = (rel[0], n["newname"])
-            for key, where in list(self.src.defs.items()):
+            for key, where in list(self.src.defs.items()) if self.defs else ():
                 if key[0] in ("column", "constraint") and key[1:3] == rel:
                     self.src.defs[(key[0], *new, *key[3:])] = where
             self.define(("table", *new), st.line)
@@ -136,8 +149,11 @@ class _Attributor:
         self.define(("trigger", *self.rel(n["relation"]), n["trigname"]), st.line)
 
 
-def attribute_files(src: MigrationSource) -> None:
-    """Fill `src.defs`, the table history and the statement contexts from the parsed files, in apply order."""
-    a = _Attributor(src)
+def attribute_files(src: MigrationSource, defs: bool = True) -> None:
+    """Fill `src.defs`, the table history and the statement contexts from the parsed files, in apply order.
+
+    `defs=False` leaves `src.defs` empty: `lint --static` reports no catalog finding, so it needs no
+    object origins, and recording each column's line was two thirds of attribution's time."""
+    a = _Attributor(src, defs)
     for no, f in enumerate(src.files):
         a.walk(f, no)

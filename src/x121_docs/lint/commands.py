@@ -97,8 +97,11 @@ def cmd_lint(args: argparse.Namespace) -> int:
     if args.code:
         report = lint_code(args.code, config, options)
     elif args.static:
+        from ..collector import leave_to_the_os
+
         folder, only = _static_target(args)
         report = lint_static(folder, config, options, only)
+        leave_to_the_os()  # parse trees only: nothing to close, so the console entry skips freeing them
     else:
         from ..config import load_settings
         from .engine import lint_database, lint_migrations

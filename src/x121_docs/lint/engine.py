@@ -192,7 +192,7 @@ def lint_static(folder: Path, config: LintConfig, options: Options = Options(), 
     """
     from .source import analyse_migrations, display_path
 
-    source = analyse_migrations(folder, config.enabled)
+    source = analyse_migrations(folder, config.enabled, defs=False)  # no catalog finding to attribute
     keep = changed_files(folder, options.changed) if options.changed else None
     if only is not None:
         keep = only if keep is None else keep & only

@@ -326,7 +326,16 @@ class MigrationSource:
     index_table: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
     index_file: dict[tuple[str, str], int] = field(default_factory=dict)
     contexts: list[StatementContext] = field(default_factory=list)  # every statement, in apply order
+    by_kind: dict[str, list[StatementContext]] = field(default_factory=dict)  # the same, by parse node name
     hits: list[SourceHit] = field(default_factory=list)
+
+    def of_kind(self, *kinds: str) -> list[StatementContext]:
+        """The statements of these parse node kinds, in apply order: a rule visits what it checks, not
+        every statement of every file."""
+        if len(kinds) == 1:
+            return self.by_kind.get(kinds[0], [])
+        return sorted((cx for k in kinds for cx in self.by_kind.get(k, ())),
+                      key=lambda cx: (cx.file_no, cx.statement.index))
 
     def file(self, display: str) -> SqlFile | None:
         return next((f for f in self.files if f.display == display), None)
@@ -340,10 +349,9 @@ class MigrationSource:
 
         The lock-safety rules all start here: what an ALTER does to a new, empty table is harmless.
         """
-        for cx in self.contexts:
+        for cx in self.of_kind("AlterTableStmt"):
             n = cx.statement.node
-            if cx.statement.kind != "AlterTableStmt" or n.get("objtype") not in (None, "OBJECT_TABLE") \
-                    or "relation" not in n:
+            if n.get("objtype") not in (None, "OBJECT_TABLE") or "relation" not in n:
                 continue
             rel = cx.rel(n["relation"])
             if not self.existing(rel, cx.file_no):
@@ -393,8 +401,11 @@ def _display_in(folder_shown: str, path: Path) -> str:
     return path.name if folder_shown == "." else f"{folder_shown}/{path.name}"
 
 
-def parse_migrations(folder: Path) -> MigrationSource:
-    """Parse every migration once, in apply order, and attribute objects; raise WorkbenchError on bad SQL."""
+def parse_migrations(folder: Path, defs: bool = True) -> MigrationSource:
+    """Parse every migration once, in apply order, and attribute objects; raise WorkbenchError on bad SQL.
+
+    `defs=False`: without the object origins (`MigrationSource.defs`), which only catalog findings and
+    the docs read."""
     from ..migrate.files import discover
     from .attribution import attribute_files
 
@@ -403,7 +414,7 @@ def parse_migrations(folder: Path) -> MigrationSource:
     with paused():
         for m in discover(folder):  # the runner's own reading and validation, text included (read once)
             src.files.append(SqlFile(m.path, _display_in(shown, m.path), m.sql))
-        attribute_files(src)
+        attribute_files(src, defs)
     return src
 
 
@@ -416,9 +427,9 @@ def run_source_rules(src: MigrationSource, enabled=lambda rule: True) -> list[So
     return hits
 
 
-def analyse_migrations(folder: Path, enabled=lambda rule: True) -> MigrationSource:  # noqa: ANN001
+def analyse_migrations(folder: Path, enabled=lambda rule: True, defs: bool = True) -> MigrationSource:  # noqa: ANN001
     """Parse, attribute, run the source rules: what both the full lint and `lint --static` start from."""
     with paused():
-        src = parse_migrations(folder)
+        src = parse_migrations(folder, defs)
         src.hits = run_source_rules(src, enabled)
     return src

@@ -18,7 +18,7 @@ RULE = Rule(
 
 
 def check_source(m: MigrationSource) -> Iterator[SourceHit]:
-    for cx in m.contexts:
+    for cx in m.of_kind("AlterTableStmt", "DropStmt"):
         st, n = cx.statement, cx.statement.node
         if st.kind == "AlterTableStmt" and n.get("objtype") in (None, "OBJECT_TABLE") and "relation" in n:
             rel = cx.rel(n["relation"])

@@ -18,7 +18,7 @@ RULE = Rule(
 
 
 def check_source(m: MigrationSource) -> Iterator[SourceHit]:
-    for cx in m.contexts:
+    for cx in m.of_kind("IndexStmt", "DropStmt"):
         st, n = cx.statement, cx.statement.node
         if st.kind == "IndexStmt":
             rel = cx.rel(n["relation"])

@@ -17,9 +17,9 @@ RULE = Rule(
 
 
 def check_source(m: MigrationSource) -> Iterator[SourceHit]:
-    for cx in m.contexts:
+    for cx in m.of_kind("RenameStmt"):
         n = cx.statement.node
-        if cx.statement.kind != "RenameStmt" or "relation" not in n:
+        if "relation" not in n:
             continue
         rel = cx.rel(n["relation"])
         if not m.existing(rel, cx.file_no):

@@ -44,12 +44,18 @@ def _outside_transaction_only(kind: str, n: dict) -> str | None:
         return "REINDEX CONCURRENTLY"
     if kind == "VacuumStmt":
         return "VACUUM" if n.get("is_vacuumcmd") else None
-    return {"CreatedbStmt": "CREATE DATABASE", "DropdbStmt": "DROP DATABASE", "AlterSystemStmt": "ALTER SYSTEM",
-            "CreateTableSpaceStmt": "CREATE TABLESPACE", "DropTableSpaceStmt": "DROP TABLESPACE"}.get(kind)
+    return _NEVER_IN_TRANSACTION.get(kind)
+
+
+_NEVER_IN_TRANSACTION = {"CreatedbStmt": "CREATE DATABASE", "DropdbStmt": "DROP DATABASE",
+                         "AlterSystemStmt": "ALTER SYSTEM", "CreateTableSpaceStmt": "CREATE TABLESPACE",
+                         "DropTableSpaceStmt": "DROP TABLESPACE"}
+#: Every statement kind this rule reports (`_outside_transaction_only` looks at no other).
+_KINDS_CHECKED = ("TransactionStmt", "IndexStmt", "DropStmt", "ReindexStmt", "VacuumStmt", *_NEVER_IN_TRANSACTION)
 
 
 def check_source(m: MigrationSource) -> Iterator[SourceHit]:
-    for cx in m.contexts:
+    for cx in m.of_kind(*_KINDS_CHECKED):
         if cx.file.no_transaction:
             continue
         st = cx.statement
