@@ -42,7 +42,7 @@ docs: $(STAMP)
 # Both halves always run and `make test` fails if either failed.  The notebooks go first so that
 # pytest's own summary (its failures, then its counts) closes the log, as CI reads it; that summary
 # also says how the notebooks did (X121_NOTEBOOKS_EXIT, tests/conftest.py).
-test: $(STAMP)
+test: $(STAMP) browser
 	@$(NBVAL) $(NBVAL_ARGS); nb=$$?; \
 	X121_NOTEBOOKS_EXIT=$$nb $(BIN)/python -m pytest -n 2 --dist worksteal $(PYTEST_ARGS); py=$$?; \
 	test $$nb -eq 0 && test $$py -eq 0
@@ -94,13 +94,16 @@ constraints:
 
 # Debian's chromium for the browser tests (Playwright drives it through executable_path and never
 # downloads a browser).  Installs it with apt-get where that can (root, apt-get); else says so in one
-# line, and the browser tests are skipped with one line.  Called by .ci/run.
+# line, and the browser tests are skipped with one line.  Called by .ci/run.  With it Liberation Sans,
+# the font Graphviz measures the diagrams' Helvetica/Arial text with on the machines the notebooks'
+# stored outputs were made on (without it DejaVu Sans lays every diagram out wider, and nbval differs).
 CHROMIUM := /usr/bin/chromium
+FONT := /usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf
 browser:
-	@if [ -x $(CHROMIUM) ]; then echo "browser: $$($(CHROMIUM) --version 2>/dev/null)"; \
+	@if [ -x $(CHROMIUM) ] && [ -f $(FONT) ]; then echo "browser: $$($(CHROMIUM) --version 2>/dev/null)"; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	  export DEBIAN_FRONTEND=noninteractive; \
-	  apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null \
 	    && echo "browser: installed $$($(CHROMIUM) --version 2>/dev/null)"; \
 	else echo "browser: $(CHROMIUM) is missing and cannot be installed here (needs root and apt-get): browser tests will be skipped"; fi
 
