@@ -34,6 +34,7 @@ from waiting import wait_until
 from x121_docs.docs import site
 
 CHROMIUM = Path("/usr/bin/chromium")
+MISSING = f"browser tests skipped: {CHROMIUM} is missing (`make browser` installs Debian's chromium)"  # one line
 #: Headless, no sandbox (the tests run as root), and none of the browser's own network traffic.
 CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--disable-quic", "--no-first-run")
@@ -65,7 +66,7 @@ def chromium_browser() -> Iterator:
 def browser():  # noqa: ANN201 - playwright.sync_api.Browser, imported lazily
     """Headless Debian chromium for this test process (skipped with one line when it is not installed)."""
     if not CHROMIUM.exists():
-        pytest.skip(f"browser tests skipped: {CHROMIUM} is missing (`make browser` installs Debian's chromium)")
+        pytest.skip(MISSING)
     with chromium_browser() as chromium:
         yield chromium
 

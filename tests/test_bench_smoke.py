@@ -15,7 +15,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from browser_support import CHROMIUM
+from browser_support import CHROMIUM, MISSING
 from conftest import PROJECT_ROOT, subprocess_env
 
 from x121_docs.database.connect import conn_params
@@ -32,7 +32,7 @@ def test_every_bench_script_is_found():
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.stem)
 def test_bench_runs_in_smoke_mode(script: Path, server_settings, corpus_db, tmp_path):
     if script.stem == "bench_erd" and not CHROMIUM.exists():  # it measures legibility in the browser
-        pytest.skip(f"browser tests skipped: {CHROMIUM} is missing (`make browser` installs Debian's chromium)")
+        pytest.skip(MISSING)
     with contextlib.suppress(pytest.skip.Exception):
         corpus_db("chinook")  # a database of the other tests' that a benchmark must leave alone (bench_review did not)
     results = BENCH / "RESULTS.md"

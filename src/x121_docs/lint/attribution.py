@@ -27,6 +27,10 @@ class _Attributor:
         if self.defs:
             self.src.defs[key] = (self.f.display, line)
 
+    def line(self, offset: int) -> int:
+        """The line of a byte offset of the current file (0 without defs: only origins report lines)."""
+        return self.f.line_of_byte(offset) if self.defs else 0
+
     def walk(self, f: SqlFile, file_no: int) -> None:
         self.f, self.file_no = f, file_no
         contexts, by_kind = self.src.contexts, self.src.by_kind
@@ -40,6 +44,8 @@ class _Attributor:
 
     def _constraint(self, rel: tuple[str, str], con: dict, line: int, columns: list[str]) -> None:
         kind = con.get("contype")
+        if not self.defs and kind not in _INDEXED:  # without origins, a constraint matters only as its index
+            return
         cols = columns or strings(con.get("keys")) or strings(con.get("fk_attrs"))
         auto = {"CONSTR_PRIMARY": f"{rel[1]}_pkey", "CONSTR_UNIQUE": f"{rel[1]}_{'_'.join(cols)}_key",
                 "CONSTR_FOREIGN": f"{rel[1]}_{'_'.join(cols)}_fkey", "CONSTR_CHECK": f"{rel[1]}_{'_'.join(cols[:1]) or 'check'}_check",
@@ -57,16 +63,10 @@ class _Attributor:
         self.src.index_file[(rel[0], name)] = self.file_no
 
     def _column(self, rel: tuple[str, str], col: dict) -> None:
-        if not self.defs:  # a column's constraints matter to the history only as the indexes they make
-            for c in col.get("constraints") or []:
-                con = c.get("Constraint", {})
-                if con.get("contype") in _INDEXED:
-                    self._constraint(rel, con, 0, [col["colname"]])
-            return
-        self.define(("column", *rel, col["colname"]), self.f.line_of_byte(col.get("location", 0)))
+        self.define(("column", *rel, col["colname"]), self.line(col.get("location", 0)))
         for c in col.get("constraints") or []:
             con = c.get("Constraint", {})
-            self._constraint(rel, con, self.f.line_of_byte(con.get("location", col.get("location", 0))), [col["colname"]])
+            self._constraint(rel, con, self.line(con.get("location", col.get("location", 0))), [col["colname"]])
 
     def on_VariableSetStmt(self, st: Statement, n: dict) -> None:
         if n.get("name") == "search_path" and n.get("args"):
@@ -83,7 +83,7 @@ class _Attributor:
                 self._column(rel, elt["ColumnDef"])
             elif "Constraint" in elt:
                 con = elt["Constraint"]
-                self._constraint(rel, con, self.f.line_of_byte(con.get("location", 0)), [])
+                self._constraint(rel, con, self.line(con.get("location", 0)), [])
 
     def on_AlterTableStmt(self, st: Statement, n: dict) -> None:
         if n.get("objtype") not in (None, "OBJECT_TABLE") or "relation" not in n:
@@ -96,7 +96,7 @@ class _Attributor:
                 self._column(rel, d["ColumnDef"])
             elif sub == "AT_AddConstraint" and "Constraint" in d:
                 con = d["Constraint"]
-                line = self.f.line_of_byte(con.get("location", 0)) if con.get("location", -1) >= 0 else st.line
+                line = self.line(con.get("location", 0)) if con.get("location", -1) >= 0 else st.line
                 self._constraint(rel, con, line, [])
             elif sub == "AT_AlterColumnType":
                 self.define(("column", *rel, cmd["name"]), st.line)
