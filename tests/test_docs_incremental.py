@@ -187,3 +187,47 @@ def test_a_page_that_says_it_reads_no_live_figure_reads_none():
         texts = [source.read_text()] + [p.read_text() for p in source.parent.glob(f"{source.stem}*.md.j2")]
         for text in texts:
             assert not re.search(r"\.live\b|\blive\(|live_figures|\.rows\(", text), f"{page.__name__} reads live figures"
+
+
+def test_the_relation_pages_workers_run_beside_the_other_pages_and_stop_when_one_fails(fresh_db, tmp_path,
+                                                                                      monkeypatch):
+    """The forked workers start before the other pages and the linter's report (`meanwhile`), which the
+    parent makes while they draw; the pages equal a serial generation. A page that fails in the parent
+    stops the workers: the error reaches the caller and no worker process is left behind."""
+    import multiprocessing
+    from dataclasses import replace
+
+    from x121_docs.docs import pages
+    from x121_docs.docs.build import _compliance, _lint_config, collect
+    from x121_docs.docs.config import DocsConfig
+    from x121_docs.docs.pages import cascades
+
+    load_sql(fresh_db, _schema(6))
+    config = DocsConfig()
+    inputs = collect(fresh_db, config, tmp_path, {})
+    serial = pages.generate(inputs, config)
+    assert inputs.compliance is not None
+
+    monkeypatch.setattr(tables, "PARALLEL_MIN_TABLES", 1)
+    monkeypatch.setattr(tables, "_workers", lambda: 2)
+    seen = []
+
+    def meanwhile(done):  # noqa: ANN001, ANN202
+        seen.append(len(multiprocessing.active_children()))
+        return replace(done, **_compliance(done.catalog, _lint_config(tmp_path)))
+
+    forked = pages.generate(replace(inputs, compliance=None), config, meanwhile=meanwhile)
+    assert seen == [2], "the linter's report was not made while the workers ran"
+    assert forked.files == serial.files and forked.by_page == serial.by_page
+
+    def fail(ctx):  # noqa: ANN001, ANN202
+        raise RuntimeError("a page failed")
+
+    monkeypatch.setattr(cascades, "write", fail)
+    try:
+        pages.generate(inputs, config)
+    except RuntimeError as exc:  # its traceback still holds the generation's frames (and so its pool)
+        assert str(exc) == "a page failed"
+        assert multiprocessing.active_children() == [], "the workers outlived the failed generation"
+    else:
+        raise AssertionError("the failure did not reach the caller")

@@ -48,24 +48,31 @@ def _relative(path: Path, root: Path) -> str:
         return path.name
 
 
-def _compliance(catalog, root: Path) -> tuple[Compliance | None, str, tuple[tuple[str, str], ...],  # noqa: ANN001
-                                             tuple[str, ...]]:
-    """The linter's catalog rules and metrics on the already-reflected catalog (no second reflection).
+def _lint_config(root: Path):  # noqa: ANN202 - lint.LintConfig | None
+    """The linter's configuration (pyproject.toml), None without the linter."""
+    try:
+        from ..lint import load_config as load_lint_config
+    except ImportError:
+        return None
+    pyproject = root / "pyproject.toml"
+    return load_lint_config(pyproject if pyproject.is_file() else None)
+
+
+def _compliance(catalog, config) -> dict:  # noqa: ANN001 - Catalog, lint.LintConfig | None
+    """The Inputs fields of the linter's catalog rules and metrics on the already-reflected catalog (no
+    second reflection).
 
     Named after the database, not its connection, so the page is the same on every machine and
     `docs check` sees exactly what `docs build` wrote.  Kept as data (the page escapes every string
     of it).  Optional: skipped with a note without the linter.
     """
-    try:
-        from ..lint import LintReport, lint_catalog
-        from ..lint import load_config as load_lint_config
-        from ..lint.catalog_rules import catalog_metrics
-        from ..lint.report import METRICS, format_metric
-    except ImportError:
-        return None, "The compliance report appears here once the migration linter is part of the workbench.", (), \
-            TOOLING_TABLES
-    pyproject = root / "pyproject.toml"
-    config = load_lint_config(pyproject if pyproject.is_file() else None)
+    if config is None:
+        return dict(compliance=None, lint_metrics=(), compliance_note="The compliance report appears here once "
+                    "the migration linter is part of the workbench.")
+    from ..lint import LintReport, lint_catalog
+    from ..lint.catalog_rules import catalog_metrics
+    from ..lint.report import METRICS, format_metric
+
     report = LintReport(mode="database", target=catalog.database, findings=lint_catalog(catalog, config),
                         metrics=catalog_metrics(catalog, config))
     metrics = tuple((METRICS[k][0], format_metric(k, report.metrics[k])) for k in METRICS if k in report.metrics)
@@ -75,7 +82,7 @@ def _compliance(catalog, root: Path) -> tuple[Compliance | None, str, tuple[tupl
         errors=c["error"], warnings=c["warning"], suppressed=c["suppressed"], baselined=c["baselined"],
         findings=tuple(Finding(f.severity, f.rule, f.object, f.location, f.message) for f in report.findings),
         metrics=metrics)
-    return compliance, "", metrics, tuple(config.ignore_tables)
+    return dict(compliance=compliance, lint_metrics=metrics, compliance_note="")
 
 
 def _migrations(folder: Path, root: Path) -> tuple[Migration, ...]:
@@ -116,9 +123,10 @@ def _migrations(folder: Path, root: Path) -> tuple[Migration, ...]:
 
 def collect(settings: Settings, config: DocsConfig, root: Path, timings: dict[str, float],
             live: Settings | None = None, dependencies: object | None = None,
-            notebook_cache: Path | None = None) -> Inputs:
+            notebook_cache: Path | None = None, compliance: bool = True) -> Inputs:
     """Everything the pages need, with the catalog reflected once; live figures only from `live`;
-    notebooks converted again only where they are not in `notebook_cache`."""
+    notebooks converted again only where they are not in `notebook_cache`; the linter's report unless
+    `compliance` is false (`produce` has it made while the relation pages are written)."""
     t0 = time.perf_counter()
     with connect(settings, autocommit=True, read_only=True) as conn:
         catalog = reflect(conn)
@@ -129,15 +137,16 @@ def collect(settings: Settings, config: DocsConfig, root: Path, timings: dict[st
     ledger = ledger_rows(settings, catalog, settings.migrations_dir)
     conventions_path = root / CONVENTIONS_FILE
     conventions = conventions_path.read_text(encoding="utf-8") if conventions_path.is_file() else None
-    compliance, note, metrics, exclude = _compliance(catalog, root)
+    lint_config = _lint_config(root)
+    report = _compliance(catalog, lint_config) if compliance else {}
     notebooks = notebook_pages.convert_notebooks(root / "notebooks", notebook_cache)
     figures = live_figures(live, catalog, lookup_keys, config.status_values_max) if live is not None else None
     timings["data"] = time.perf_counter() - t0
     return Inputs(catalog=catalog, lookups=lookup, ledger=ledger,
                   migrations_folder=_relative(settings.migrations_dir, root), conventions=conventions,
-                  compliance=compliance, compliance_note=note, lint_metrics=metrics, notebooks=notebooks,
-                  migrations=_migrations(settings.migrations_dir, root), live=figures, exclude_tables=exclude,
-                  dependencies=dependencies)
+                  notebooks=notebooks, migrations=_migrations(settings.migrations_dir, root), live=figures,
+                  exclude_tables=tuple(lint_config.ignore_tables) if lint_config is not None else TOOLING_TABLES,
+                  dependencies=dependencies, **report)
 
 
 def scrub_secrets(files: dict[str, bytes], settings: Settings) -> dict[str, bytes]:
@@ -165,8 +174,16 @@ def produce(settings: Settings, root: Path, config: DocsConfig | None = None,
     `diagrams` (path -> SVG) is filled with the drawn diagrams, for a second generation to reuse."""
     timings = {} if timings is None else timings
     config = config or load_config(root / CONFIG_FILE)
-    inputs = collect(settings, config, root, timings, live, dependencies, notebook_cache)
-    generated = _finish(generate(replace(inputs, live=None), config, diagrams=diagrams), settings)
+    inputs = collect(settings, config, root, timings, live, dependencies, notebook_cache, compliance=False)
+    report: dict = {}
+
+    def meanwhile(done: Inputs) -> Inputs:  # the linter's rules run while forked workers write the relation pages
+        report.update(_compliance(done.catalog, _lint_config(root)))
+        return replace(done, **report)
+
+    generated = _finish(generate(replace(inputs, live=None), config, diagrams=diagrams, meanwhile=meanwhile),
+                        settings)
+    inputs = replace(inputs, **report)
     timings.update(generated.timings)
     return generated, inputs
 

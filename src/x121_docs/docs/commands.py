@@ -89,6 +89,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     report(build(settings, root, with_site=not args.no_site, config=config, live=_live(args, settings),
                  dependencies=dependencies, since=args.since))
+    from ..collector import leave_to_the_os
+
+    leave_to_the_os()  # connections closed, workers joined, files written: the catalog and pages need no freeing
     return EXIT_OK
 
 

@@ -381,6 +381,63 @@ def draw(catalog: Catalog, keys: Iterable[Key], *, link: Callable[[Key], str], f
     """
     folded_set = set(folded) - ({focus} if focus else set())
     members = sorted(k for k in set(keys) if k not in folded_set)
+    request = _request(catalog, members, folded_set, link=link, focus=focus, columns=columns, stubs=stubs,
+                       legend=legend)
+    from . import erd_cache
+
+    return erd_cache.cached(request, "draw", None, lambda: _draw(
+        catalog, members, folded_set, link=link, focus=focus, columns=columns, stubs=stubs, legend=legend))
+
+
+class _Drawn:
+    """What a diagram reads of each table, as a digest per table of one catalog (see `_request`)."""
+
+    catalog: Catalog | None = None
+    digests: dict = {}
+
+
+def _drawn_digest(catalog: Catalog, table: Table) -> str:
+    """A digest of every fact of `table` that `_draw`, `_label` and `_fk_meta` read (names, kind, columns,
+    key, outgoing FKs); its comment, oid and row estimate stay out, so that changing them redraws nothing."""
+    if _Drawn.catalog is not catalog:
+        _Drawn.catalog, _Drawn.digests = catalog, {}
+    digest = _Drawn.digests.get(table.key)
+    if digest is None:
+        import hashlib
+
+        import orjson
+
+        facts = [table.schema, table.name, table.kind,
+                 [[c.name, c.position, c.data_type, c.nullable] for c in table.columns],
+                 list(table.primary_key.columns) if table.primary_key else None,
+                 [[fk.name, list(fk.columns), list(fk.parent), list(fk.ref_columns), fk.on_delete, fk.on_update,
+                   fk.comment, fk.definition, fk.inherited_from] for fk in table.foreign_keys]]
+        digest = _Drawn.digests[table.key] = hashlib.sha256(orjson.dumps(facts)).hexdigest()
+    return digest
+
+
+def _request(catalog: Catalog, members: list[Key], folded_set: set[Key], *, link: Callable[[Key], str],
+             focus: Key | None, columns: bool, stubs: bool, legend: bool) -> list:
+    """A diagram's cache key source, from what it is drawn of: the digests of its tables and of the tables
+    whose FKs it may draw (stubs: the referencing tables outside), the folded tables it meets, the links.
+    Cheap next to describing the graph (0.45 ms a diagram, 4,300 diagrams at 2,000 tables): a rebuild
+    whose tables did not change finds every diagram by this key alone."""
+    near: set[Key] = set()
+    for key in members:
+        near.update(fk.parent for fk in graph.parents(catalog, key))
+        if stubs:
+            near.update(fk.child for fk in graph.children(catalog, key))
+    near.difference_update(members)
+    tables = [catalog.get(k[1], k[0]) for k in members]
+    outside = sorted(k for k in near if k not in folded_set)
+    return [[_drawn_digest(catalog, t) for t in tables if t is not None],
+            [_drawn_digest(catalog, t) for k in outside if stubs and (t := catalog.get(k[1], k[0])) is not None],
+            sorted(folded_set & (near | set(members))), [link(k) for k in members + outside],
+            list(focus) if focus else None, columns, stubs, legend]
+
+
+def _draw(catalog: Catalog, members: list[Key], folded_set: set[Key], *, link: Callable[[Key], str],
+          focus: Key | None, columns: bool, stubs: bool, legend: bool) -> Svg:
     member_set = set(members)
     g = _new_graph()
     if legend:
@@ -439,7 +496,7 @@ def draw(catalog: Catalog, keys: Iterable[Key], *, link: Callable[[Key], str], f
         meta.start = index[focus]
     elif members:
         meta.start = index[min(members, key=lambda k: (-degree[k], k))]
-    return layout(agraph=g, meta=meta.as_dict())
+    return _layout(None, g, meta.as_dict(), "dot")  # cached by `draw`, under its request
 
 
 def draw_overview(catalog: Catalog, groups, *, link: Callable[[str], str], hub_link: Callable[[Key], str],

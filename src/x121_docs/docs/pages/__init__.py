@@ -1,7 +1,7 @@
 """The generated pages: a registry of page modules, each with its data (`write`) and its template.
 
-Adding a page is one module here (with `TITLE`, `PATH`, `LIVE` and `write(ctx)`) and one `.md.j2`
-template beside it, then its name in `REGISTRY`: `generate()` runs every page and the site's nav lists
+Adding a page is one module here (with `TITLE`, `PATH`, `LIVE`, `write(ctx)`, optionally `start(ctx)`)
+and one `.md.j2` template beside it, then its name in `REGISTRY`: `generate()` runs every page and the site's nav lists
 them in registry order (`nav()`). `LIVE` says whether the page reads `ctx.live`: the live site's
 generation reuses the files of the pages that do not (tests/test_docs_incremental.py checks it).
 
@@ -33,23 +33,39 @@ def nav(prefix: str = "generated/") -> list[dict[str, str]]:
 
 
 def generate(inputs: Inputs, config: DocsConfig, *, progress: Callable[[str], None] | None = None,
-             diagrams: dict | None = None, reuse: Generated | None = None) -> Generated:
+             diagrams: dict | None = None, reuse: Generated | None = None,
+             meanwhile: Callable[[Inputs], Inputs] | None = None) -> Generated:
     """All files under docs/generated/ for these inputs (pure: no database, no clock in the output).
 
     `diagrams` (path -> drawn SVG) caches the diagrams across generations of the same catalog.
     `reuse`: an earlier generation of the same catalog and configuration (the committed pages, when
     this one is the live site's): its schema facts are taken, and so are the files of every page
-    that reads no live figure, instead of writing them again (the same bytes either way)."""
+    that reads no live figure, instead of writing them again (the same bytes either way).
+    A page module with `start(ctx)` begins there (the relation pages: forked workers) and is finished
+    by `write(ctx, started)` after the other pages; `meanwhile` completes the inputs while it runs
+    (the linter's report, which no page with `start` reads)."""
     ctx = Context(inputs, config, diagrams, erd=reuse.erd if reuse is not None else None)
     by_page: dict[str, tuple[str, ...]] = {}
+    todo = []
     for page in REGISTRY:
         if reuse is not None and not page.LIVE and page.PATH in reuse.by_page:
             by_page[page.PATH] = reuse.by_page[page.PATH]
             ctx.files.update((path, reuse.files[path]) for path in by_page[page.PATH])
         else:
+            todo.append(page)
+    started = {page.PATH: pending for page in todo
+               if hasattr(page, "start") and (pending := page.start(ctx)) is not None}
+    try:
+        if meanwhile is not None:
+            ctx.inputs = meanwhile(ctx.inputs)
+        for page in sorted(todo, key=lambda p: p.PATH in started):  # the started pages last
             before = set(ctx.files)
-            page.write(ctx)
+            page.write(ctx, started.pop(page.PATH)) if page.PATH in started else page.write(ctx)
             by_page[page.PATH] = tuple(sorted(set(ctx.files) - before))
-        if progress:
-            progress(page.TITLE)
-    return Generated(dict(sorted(ctx.files.items())), ctx.timings, ctx.diagrams, by_page, ctx.erd)
+            if progress:
+                progress(page.TITLE)
+    finally:
+        for pending in started.values():  # a page failed before these were finished
+            pending.cancel()
+    return Generated(dict(sorted(ctx.files.items())), ctx.timings, ctx.diagrams,
+                     {page.PATH: by_page[page.PATH] for page in REGISTRY}, ctx.erd)

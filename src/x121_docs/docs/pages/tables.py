@@ -238,7 +238,7 @@ def _worker(args: tuple) -> tuple:
     used = (cache.used - used0, cache.hits - hits0, cache.misses - misses0) if cache is not None else (set(), 0, 0)
     drawn = {k: v for k, v in ctx.drawn.items() if k not in before_drawn}
     # an SVG file is its drawn text (Context.store): sent once, as the Svg, and as its cache key alone
-    # when the layout cache holds it (the parent reads the entry: erd_cache.load)
+    # when the layout cache holds it (the parent reads the entry's file: erd_cache.file_bytes)
     files = {k: v for k, v in ctx.files.items() if k not in before_files and k not in drawn}
     drawn = {k: replace(v, text="") if v is not None and v.key and v.text else v for k, v in drawn.items()}
     timings = {k: ctx.timings[k] - timings0[k] for k in ctx.timings}
@@ -250,37 +250,61 @@ _FORKED: tuple | None = None  # what the workers inherit (set just before forkin
 SHARES_PER_WORKER = 4
 
 
-def _parallel(ctx: Context, types: _Types, tables: list[Table], workers: int) -> None:
-    """`_relations` split over forked processes; the results merged as if made here (pages are pure)."""
+class _Pending:
+    """The relation pages being written by forked workers while the parent writes the other pages."""
+
+    def __init__(self, ctx: Context, pool, result) -> None:  # noqa: ANN001 - multiprocessing's Pool, AsyncResult
+        self.ctx, self.pool, self.result = ctx, pool, result
+
+    def finish(self) -> None:
+        """Wait for the workers and merge their results as if made here (pages are pure)."""
+        from .. import erd_cache
+
+        try:
+            results = self.result.get()
+            self.pool.close()
+            self.pool.join()
+        finally:
+            self.cancel()
+        ctx, cache = self.ctx, erd_cache.current()
+        for files, drawn, timings, diagrams, (used, hits, misses) in results:
+            ctx.files.update(files)
+            for k, svg in drawn.items():
+                if svg is not None and svg.key and not svg.text:  # sent by key: its text is read when needed
+                    ctx.files[k] = erd_cache.file_bytes(svg.key)
+                elif svg is not None and svg.text:
+                    ctx.files[k] = (svg.text + "\n").encode("utf-8")
+                ctx.drawn[k] = svg
+            for k in ctx.timings:  # summed over the workers: process seconds, not wall
+                ctx.timings[k] += timings[k]
+            ctx.diagrams += diagrams
+            if cache is not None:
+                cache.used |= used
+                cache.hits += hits
+                cache.misses += misses
+
+    def cancel(self) -> None:
+        """Stop the workers (after `finish`, or when the parent fails before it)."""
+        global _FORKED
+        self.pool.terminate()
+        self.pool.join()
+        _FORKED = None
+
+
+def _parallel(ctx: Context, types: _Types, tables: list[Table], workers: int) -> _Pending:
+    """`_relations` split over forked processes, started (the caller goes on and then calls `finish`)."""
     import multiprocessing
 
-    from .. import erd_cache
-
     global _FORKED
-    cache = erd_cache.current()
-    _FORKED = (ctx, types, tables)
+    _FORKED = (ctx, types, tables)  # inherited by the workers, forked now (and by any the pool forks again)
     shares = workers * SHARES_PER_WORKER
+    pool = multiprocessing.get_context("fork").Pool(workers)
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            results = pool.map(_worker, [(i, shares) for i in range(shares)], chunksize=1)
-    finally:
+        return _Pending(ctx, pool, pool.map_async(_worker, [(i, shares) for i in range(shares)], chunksize=1))
+    except BaseException:
+        pool.terminate()
         _FORKED = None
-    for files, drawn, timings, diagrams, (used, hits, misses) in results:
-        ctx.files.update(files)
-        for k, svg in drawn.items():
-            data = None
-            if svg is not None and svg.key and not svg.text:  # sent by key
-                svg, data = erd_cache.load(svg.key)
-            if svg is not None and svg.text:
-                ctx.files[k] = data or (svg.text + "\n").encode("utf-8")
-            ctx.drawn[k] = svg
-        for k in ctx.timings:  # summed over the workers: process seconds, not wall
-            ctx.timings[k] += timings[k]
-        ctx.diagrams += diagrams
-        if cache is not None:
-            cache.used |= used
-            cache.hits += hits
-            cache.misses += misses
+        raise
 
 
 def _workers() -> int:
@@ -288,14 +312,21 @@ def _workers() -> int:
     return min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8)
 
 
-def write(ctx: Context) -> None:
-    cat = ctx.catalog
-    types = _Types(cat)
+def start(ctx: Context) -> _Pending | None:
+    """From PARALLEL_MIN_TABLES relations on, the relation pages are written by forked workers, started
+    before the other pages so that the parent writes those meanwhile; `write` then waits for them."""
     workers = _workers()
-    if len(cat.tables) >= PARALLEL_MIN_TABLES and workers > 1:
-        _parallel(ctx, types, list(cat.tables), workers)
+    if len(ctx.catalog.tables) >= PARALLEL_MIN_TABLES and workers > 1:
+        return _parallel(ctx, _Types(ctx.catalog), list(ctx.catalog.tables), workers)
+    return None
+
+
+def write(ctx: Context, pending: _Pending | None = None) -> None:
+    cat = ctx.catalog
+    if pending is not None:
+        pending.finish()
     else:
-        _relations(ctx, types, list(cat.tables))
+        _relations(ctx, _Types(cat), list(cat.tables))
     by_schema: list[tuple[str, list[tuple[Table, int]]]] = []
     for schema in sorted({t.schema for t in cat.tables}):
         items: list[tuple[Table, int]] = []
