@@ -6,8 +6,9 @@ everything that decides it: the graph as built (GraphSpec data or DOT text), the
 the viewer's metadata, the pygraphviz/Graphviz version and the source of docs/erd.py (whose
 normalisation and aspect-ratio rules shape the result).  `erd.draw` keys its diagrams by what they
 are drawn of instead (a digest of each table's drawn facts), so that a hit costs no graph
-description.  A hit returns the SVG of a full build byte for byte; entries a build did not use are removed at its end, so the folder holds one build.
-Without an open cache (tests, `docs check`) every diagram is laid out as before.
+description.  A hit returns the SVG of a full build byte for byte; entries a build did not use
+are removed at its end, so the folder holds one build.  Without an open cache (tests, `docs
+check`) every diagram is laid out as before.
 """
 
 from __future__ import annotations

@@ -191,28 +191,36 @@ class SearchCache(BasePlugin):
         if search is None or not search.config.enabled:
             return
         self.index = search.search_index
-        original = self.index.add_entry_from_context
+        self.original = self.index.add_entry_from_context
 
         def add_entry_from_context(page) -> None:  # noqa: ANN001
-            h = hashlib.sha256("\0".join([
-                page.url, page.content or "", str(page.title),
-                json.dumps(_toc(page.toc)), json.dumps(page.meta, sort_keys=True, default=str),
-            ]).encode()).hexdigest()
-            cached = self.entries.get(h, self.old_entries.get(h))
-            if cached is None:
-                start, content = len(self.index.entries), page.content
-                page.content = searched_html(page.url, content or "")
-                try:
-                    original(page)
-                finally:
-                    page.content = content
-                cached = self.index.entries[start:]
-                del self.index.entries[start:]
-                self.parsed += 1
-            self.entries[h] = cached
+            ((h, entries),) = self.entries_for(page).items()
+            self.entries[h] = entries
             self.pages[page.url] = h
 
         self.index.add_entry_from_context = add_entry_from_context
+
+    def entries_for(self, page) -> dict[str, list]:  # noqa: ANN001 - mkdocs Page
+        """{key: the page's search entries}, from the cache or parsed now (also in a forked worker:
+        docs/render_pool.py sends them to the parent, whose index then finds them by key)."""
+        if self.index is None:
+            return {}
+        h = hashlib.sha256("\0".join([
+            page.url, page.content or "", str(page.title),
+            json.dumps(_toc(page.toc)), json.dumps(page.meta, sort_keys=True, default=str),
+        ]).encode()).hexdigest()
+        cached = self.entries.get(h, self.old_entries.get(h))
+        if cached is None:
+            start, content = len(self.index.entries), page.content
+            page.content = searched_html(page.url, content or "")
+            try:
+                self.original(page)
+            finally:
+                page.content = content
+            cached = self.index.entries[start:]
+            del self.index.entries[start:]
+            self.parsed += 1
+        return {h: cached}
 
     @event_priority(-100)
     def on_files(self, files, *, config):  # noqa: ANN001, ANN201

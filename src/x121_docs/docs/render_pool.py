@@ -1,0 +1,174 @@
+"""MkDocs plugin: the site's pages rendered by forked workers, MkDocs' own loop taking the results.
+
+MkDocs renders one page after another: at 2,000 tables, the pages' Markdown and the search index's
+HTML parser were most of a 21.6 s site build, on one core. The pages are independent (each is its
+own Markdown instance over the same config and file list), so once MkDocs has gathered the files and
+the nav, `RenderPool` forks workers that render the pages exactly as MkDocs does (`Page.render`, then
+their search entries through `incremental.SearchCache`); MkDocs' loop then takes each page's result
+instead of rendering it again. The same site, byte for byte, in 14.7 s.
+What a render logs (a broken link, say) is logged again in the parent, so `--strict` counts it as
+before, and what it raises is raised when MkDocs reaches that page, so the error names it.
+
+Only with plugins whose page events are known to be pure (`PURE_PLUGINS`): another plugin might
+keep state across pages, which a worker's copy would lose; then MkDocs renders as usual.
+"""
+
+from __future__ import annotations
+
+import logging
+import types
+
+from mkdocs.plugins import BasePlugin, event_priority
+
+#: Pages rendered by workers only from this many on (fewer: a fork costs more than it saves).
+MIN_PAGES = 200
+SHARES_PER_WORKER = 4
+#: Plugins whose page events keep no state across pages (Material's search, ours).
+PURE_PLUGINS = frozenset({"search", "material/search", "x121/template-cache", "x121/search-cache",
+                          "x121/render-pool"})
+
+_FORKED: tuple | None = None  # (plugin, config, files, pages), inherited by the workers
+
+
+class _Records(logging.Handler):
+    """What a worker's render logs, to be logged again by the parent."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[tuple[str, int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno >= logging.INFO:
+            self.records.append((record.name, record.levelno, record.getMessage()))
+
+
+def _render(args: tuple[int, int]) -> list[tuple]:
+    """In a worker: render every `step`-th page from `index`, as `_populate_page` and the search do."""
+    plugin, config, files, pages = _FORKED
+    index, step = args
+    out: list[tuple] = []
+    for file in pages[index::step]:
+        page = file.page
+        records = _Records()
+        log = logging.getLogger("mkdocs")
+        log.addHandler(records)
+        config._current_page = page
+        try:
+            page.read_source(config)
+            page.markdown = config.plugins.on_page_markdown(page.markdown, page=page, config=config, files=files)
+            page.render(config, files)
+            entries = plugin.search_entries(page)
+        except Exception as exc:  # noqa: BLE001 - raised again when MkDocs reaches this page
+            out.append((file.src_uri, _sendable(exc)))
+            continue
+        finally:
+            config._current_page = None
+            log.removeHandler(records)
+        anchors = ({f.src_uri: links for f, links in page.links_to_anchors.items()}
+                   if page.links_to_anchors is not None else None)
+        out.append((file.src_uri, page.content, page.toc, page._title_from_render, page.present_anchor_ids,
+                    anchors, entries, records.records))
+    return out
+
+
+class RenderPool(BasePlugin):
+    """See the module doc. `workers`: processes to fork; `dirty`: MkDocs renders only modified pages."""
+
+    def __init__(self, workers: int, dirty: bool, search: object | None = None) -> None:
+        super().__init__()
+        self.workers, self.dirty = workers, dirty
+        self.search = search  # incremental.SearchCache: the workers' entries go into it
+        self.chosen: set[str] = set()
+        self.pool = None
+        self.pending = None
+        self.results: dict[str, tuple] | None = None
+        self.rendered = 0  # pages the workers rendered (for the tests)
+
+    def search_entries(self, page) -> dict:  # noqa: ANN001 - mkdocs Page
+        return self.search.entries_for(page) if self.search is not None else {}
+
+    @event_priority(-100)  # after every other plugin has seen the nav
+    def on_nav(self, nav, *, config, files):  # noqa: ANN001, ANN201
+        global _FORKED
+        import multiprocessing
+
+        if self.workers < 2 or not set(config.plugins) <= PURE_PLUGINS:
+            return nav
+        pages = [f for f in files.documentation_pages() if f.page is not None
+                 and not (self.dirty and not f.is_modified())]
+        if len(pages) < MIN_PAGES:
+            return nav
+        self.chosen = {f.src_uri for f in pages}
+        _FORKED = (self, config, files, pages)
+        shares = self.workers * SHARES_PER_WORKER
+        self.pool = multiprocessing.get_context("fork").Pool(self.workers)
+        self.pending = self.pool.map_async(_render, [(i, shares) for i in range(shares)], chunksize=1)
+        return nav
+
+    def on_pre_page(self, page, *, config, files):  # noqa: ANN001, ANN201
+        if page.file.src_uri not in self.chosen:  # rendered here as usual (meanwhile the workers run)
+            return page
+        page.render = types.MethodType(_rendered(self._results()[page.file.src_uri], files), page)
+        return page
+
+    def _results(self) -> dict[str, tuple]:
+        """The workers' pages by source path (waited for at the first page they rendered)."""
+        if self.results is None:
+            try:
+                shares = self.pending.get()
+            finally:
+                self.close()
+            self.results = {r[0]: r for share in shares for r in share}
+            self.rendered = len(self.results)
+            for result in self.results.values():
+                if self.search is not None and len(result) > 2:
+                    self.search.entries.update(result[6])
+        return self.results
+
+    def close(self) -> None:
+        global _FORKED
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+        _FORKED = None
+
+    def on_build_error(self, *, error) -> None:  # noqa: ANN001
+        self.close()
+
+    def on_shutdown(self) -> None:
+        self.close()
+
+
+def _sendable(exc: Exception) -> Exception:
+    """The worker's exception as it is when it survives the pipe, else its type and message."""
+    import pickle
+
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:  # noqa: BLE001 - any pickling failure
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+
+
+def _rendered(result: tuple, files):  # noqa: ANN001, ANN202 - a Page.render replacement
+    """`Page.render` for a page a worker rendered: its results set, what its render logged logged here
+    (or what it raised raised here, so that MkDocs names the page)."""
+    if len(result) == 2:
+        error = result[1]
+
+        def failed(self, config, files_=None) -> None:  # noqa: ANN001
+            raise error
+
+        return failed
+    _, content, toc, title, anchor_ids, anchors, _, records = result
+
+    def render(self, config, files_=None) -> None:  # noqa: ANN001
+        for name, level, message in records:
+            logging.getLogger(name).log(level, message)
+        self.content, self.toc, self._title_from_render = content, toc, title
+        self.present_anchor_ids = anchor_ids
+        if anchors is not None:
+            self.links_to_anchors = {files.get_file_from_path(uri): links for uri, links in anchors.items()}
+
+    return render

@@ -1,0 +1,64 @@
+"""MkDocs' pages rendered by forked workers (docs/render_pool.py): the site is byte for byte the one
+MkDocs renders alone, a broken link a worker meets still fails `--strict`, and a page whose render
+raises is named in the error. Large sites only use the workers (MIN_PAGES); here the bar is lowered."""
+
+from __future__ import annotations
+
+
+import pytest
+from docs_support import load_everything, tree
+
+from x121_docs.docs import render_pool
+from x121_docs.docs.build import build
+from x121_docs.docs.pages import tables
+from x121_docs.errors import WorkbenchError
+
+
+@pytest.fixture
+def pooled(monkeypatch):
+    """Workers for every build of the test; `pooled()`: the pages each build's workers rendered."""
+    made: list = []
+    monkeypatch.setattr(render_pool, "MIN_PAGES", 1)
+    monkeypatch.setattr(tables, "_workers", lambda: 2)
+    init = render_pool.RenderPool.__init__
+    monkeypatch.setattr(render_pool.RenderPool, "__init__", lambda self, *a: (made.append(self), init(self, *a))[1])
+    return lambda: [p.rendered for p in made]
+
+
+def test_the_workers_site_is_the_one_mkdocs_renders_alone(fresh_db, tmp_path, pooled, monkeypatch):
+    load_everything(fresh_db)
+    alone, forked = tmp_path / "alone", tmp_path / "forked"
+    for root in (alone, forked):
+        root.mkdir()
+    build(fresh_db, forked)
+    n_pages = len([p for p in (forked / "docs").rglob("*.md")])
+    assert pooled() == [n_pages], "the workers did not render every page"
+    monkeypatch.setattr(render_pool, "MIN_PAGES", 10 ** 9)
+    build(fresh_db, alone)
+    assert pooled() == [n_pages, 0]
+    assert tree(forked / "site") == tree(alone / "site")
+
+
+def test_a_broken_link_or_a_failing_page_in_a_worker_fails_the_build_and_is_named(fresh_db, tmp_path, pooled,
+                                                                                 monkeypatch):
+    from mkdocs.structure.pages import Page
+
+    load_everything(fresh_db)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs/broken.md").write_text("[a link to nowhere](missing.md)\n")
+    with pytest.raises(WorkbenchError, match="missing.md"):
+        build(fresh_db, tmp_path)
+    assert pooled()[0] > 0, "the pages were not rendered by workers"
+
+    (tmp_path / "docs/broken.md").unlink()
+    render = Page.render
+
+    def failing(self, config, files):  # noqa: ANN001, ANN202 - inherited by the forked workers
+        if self.file.src_uri == "generated/cascades.md":
+            raise ValueError("this page cannot be rendered")
+        return render(self, config, files)
+
+    monkeypatch.setattr(Page, "render", failing)
+    with pytest.raises(WorkbenchError, match=r"generated/cascades\.md.*this page cannot be rendered"):
+        build(fresh_db, tmp_path)
+    assert pooled()[1] > 0
