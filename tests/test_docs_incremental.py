@@ -8,7 +8,7 @@ from pathlib import Path
 
 from docs_support import load_sql, tree
 
-from x121_docs.docs import erd_cache, incremental
+from x121_docs.docs import erd_cache, forked, incremental
 from x121_docs.docs.build import build
 from x121_docs.docs.pages import tables
 
@@ -61,11 +61,11 @@ def test_rebuild_after_one_comment_renders_that_page_and_equals_a_full_build(fre
     assert "Table number 7." in index["generated/tables/t07.html"], "the dirty build lost unchanged pages' entries"
 
     monkeypatch.setattr(tables, "PARALLEL_MIN_TABLES", 1)
-    monkeypatch.setattr(tables, "_workers", lambda: 2)
-    forked = []
-    monkeypatch.setattr(tables, "_parallel", lambda *a, real=tables._parallel: forked.append(a[-1]) or real(*a))
+    monkeypatch.setattr(forked, "cores", lambda: 2)
+    started = []
+    monkeypatch.setattr(tables, "_parallel", lambda *a, real=tables._parallel: started.append(a[-1]) or real(*a))
     clean = build(fresh_db, full)
-    assert forked == [2] and clean.layouts == (0, drawn)
+    assert started == [2] and clean.layouts == (0, drawn)
     assert tree(inc / "docs/generated") == tree(full / "docs/generated")
     assert tree(site) == tree(full / "site")
     monkeypatch.undo()
@@ -209,16 +209,16 @@ def test_the_relation_pages_workers_run_beside_the_other_pages_and_stop_when_one
     assert inputs.compliance is not None
 
     monkeypatch.setattr(tables, "PARALLEL_MIN_TABLES", 1)
-    monkeypatch.setattr(tables, "_workers", lambda: 2)
+    monkeypatch.setattr(forked, "cores", lambda: 2)
     seen = []
 
     def meanwhile(done):  # noqa: ANN001, ANN202
         seen.append(len(multiprocessing.active_children()))
         return replace(done, **_compliance(done.catalog, _lint_config(tmp_path)))
 
-    forked = pages.generate(replace(inputs, compliance=None), config, meanwhile=meanwhile)
+    parallel = pages.generate(replace(inputs, compliance=None), config, meanwhile=meanwhile)
     assert seen == [2], "the linter's report was not made while the workers ran"
-    assert forked.files == serial.files and forked.by_page == serial.by_page
+    assert parallel.files == serial.files and parallel.by_page == serial.by_page
 
     def fail(ctx):  # noqa: ANN001, ANN202
         raise RuntimeError("a page failed")

@@ -8,9 +8,8 @@ from __future__ import annotations
 import pytest
 from docs_support import load_everything, tree
 
-from x121_docs.docs import render_pool
+from x121_docs.docs import forked, render_pool
 from x121_docs.docs.build import build
-from x121_docs.docs.pages import tables
 from x121_docs.errors import WorkbenchError
 
 
@@ -19,7 +18,7 @@ def pooled(monkeypatch):
     """Workers for every build of the test; `pooled()`: the pages each build's workers rendered."""
     made: list = []
     monkeypatch.setattr(render_pool, "MIN_PAGES", 1)
-    monkeypatch.setattr(tables, "_workers", lambda: 2)
+    monkeypatch.setattr(forked, "cores", lambda: 2)
     init = render_pool.RenderPool.__init__
     monkeypatch.setattr(render_pool.RenderPool, "__init__", lambda self, *a: (made.append(self), init(self, *a))[1])
     return lambda: [p.rendered for p in made]

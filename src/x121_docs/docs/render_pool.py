@@ -22,12 +22,9 @@ from mkdocs.plugins import BasePlugin, event_priority
 
 #: Pages rendered by workers only from this many on (fewer: a fork costs more than it saves).
 MIN_PAGES = 200
-SHARES_PER_WORKER = 4
 #: Plugins whose page events keep no state across pages (Material's search, ours).
 PURE_PLUGINS = frozenset({"search", "material/search", "x121/template-cache", "x121/search-cache",
                           "x121/render-pool"})
-
-_FORKED: tuple | None = None  # (plugin, config, files, pages), inherited by the workers
 
 
 class _Records(logging.Handler):
@@ -42,10 +39,9 @@ class _Records(logging.Handler):
             self.records.append((record.name, record.levelno, record.getMessage()))
 
 
-def _render(args: tuple[int, int]) -> list[tuple]:
+def _render(state: tuple, index: int, step: int) -> list[tuple]:
     """In a worker: render every `step`-th page from `index`, as `_populate_page` and the search do."""
-    plugin, config, files, pages = _FORKED
-    index, step = args
+    plugin, config, files, pages = state
     out: list[tuple] = []
     for file in pages[index::step]:
         page = file.page
@@ -79,8 +75,7 @@ class RenderPool(BasePlugin):
         self.workers, self.dirty = workers, dirty
         self.search = search  # incremental.SearchCache: the workers' entries go into it
         self.chosen: set[str] = set()
-        self.pool = None
-        self.pending = None
+        self.shares = None  # forked.Shares
         self.results: dict[str, tuple] | None = None
         self.rendered = 0  # pages the workers rendered (for the tests)
 
@@ -89,8 +84,7 @@ class RenderPool(BasePlugin):
 
     @event_priority(-100)  # after every other plugin has seen the nav
     def on_nav(self, nav, *, config, files):  # noqa: ANN001, ANN201
-        global _FORKED
-        import multiprocessing
+        from .forked import Shares
 
         if self.workers < 2 or not set(config.plugins) <= PURE_PLUGINS:
             return nav
@@ -99,10 +93,7 @@ class RenderPool(BasePlugin):
         if len(pages) < MIN_PAGES:
             return nav
         self.chosen = {f.src_uri for f in pages}
-        _FORKED = (self, config, files, pages)
-        shares = self.workers * SHARES_PER_WORKER
-        self.pool = multiprocessing.get_context("fork").Pool(self.workers)
-        self.pending = self.pool.map_async(_render, [(i, shares) for i in range(shares)], chunksize=1)
+        self.shares = Shares(_render, (self, config, files, pages), self.workers)
         return nav
 
     def on_pre_page(self, page, *, config, files):  # noqa: ANN001, ANN201
@@ -114,11 +105,7 @@ class RenderPool(BasePlugin):
     def _results(self) -> dict[str, tuple]:
         """The workers' pages by source path (waited for at the first page they rendered)."""
         if self.results is None:
-            try:
-                shares = self.pending.get()
-            finally:
-                self.close()
-            self.results = {r[0]: r for share in shares for r in share}
+            self.results = {r[0]: r for share in self.shares.results() for r in share}
             self.rendered = len(self.results)
             for result in self.results.values():
                 if self.search is not None and len(result) > 2:
@@ -126,12 +113,8 @@ class RenderPool(BasePlugin):
         return self.results
 
     def close(self) -> None:
-        global _FORKED
-        if self.pool is not None:
-            self.pool.terminate()
-            self.pool.join()
-            self.pool = None
-        _FORKED = None
+        if self.shares is not None:
+            self.shares.cancel()
 
     def on_build_error(self, *, error) -> None:  # noqa: ANN001
         self.close()

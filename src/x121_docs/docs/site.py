@@ -196,8 +196,7 @@ def _run_mkdocs(config_file: Path, docs_dir: Path | None, site_dir: Path, extra_
     from mkdocs.exceptions import MkDocsException
 
     from . import incremental as incremental_build
-    from . import render_pool
-    from .pages.tables import _workers
+    from . import forked, render_pool
 
     overrides = {"docs_dir": str(docs_dir)} if docs_dir else {}
     # MkDocs keeps plugins that have start-up hooks between builds of one process (for `mkdocs serve`);
@@ -216,7 +215,7 @@ def _run_mkdocs(config_file: Path, docs_dir: Path | None, site_dir: Path, extra_
             if dirty:
                 incremental_build.quiet_dirty_warning()
             cfg.plugins["x121/render-pool"] = render_pool.RenderPool(
-                _workers(), dirty, cfg.plugins["x121/search-cache"] if search_cache else None)
+                forked.cores(), dirty, cfg.plugins["x121/search-cache"] if search_cache else None)
             cfg.plugins.on_startup(command="build", dirty=dirty)
             try:
                 build.build(cfg, dirty=dirty)

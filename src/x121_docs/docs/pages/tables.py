@@ -6,7 +6,6 @@ empty are dropped, and the FK actions sit next to the referenced table.
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 
 from ...catalog import graph
@@ -223,13 +222,12 @@ def _relations(ctx: Context, types: _Types, tables: list[Table]) -> None:
         _relation(ctx, t, types)
 
 
-def _worker(args: tuple) -> tuple:
+def _share(state: tuple, index: int, step: int) -> tuple:
     """In a forked worker: the pages of one share of the relations, and what that share added (a worker
     process takes several shares, so every figure is the share's difference)."""
     from .. import erd_cache
 
-    ctx, types, tables = _FORKED
-    index, step = args
+    ctx, types, tables = state
     before_files, before_drawn = set(ctx.files), set(ctx.drawn)
     timings0, diagrams0 = dict(ctx.timings), ctx.diagrams
     cache = erd_cache.current()
@@ -245,29 +243,18 @@ def _worker(args: tuple) -> tuple:
     return files, drawn, timings, ctx.diagrams - diagrams0, used
 
 
-_FORKED: tuple | None = None  # what the workers inherit (set just before forking)
-#: Shares per worker: taken one at a time, so a worker that drew the big diagrams does not hold up the end.
-SHARES_PER_WORKER = 4
-
-
 class _Pending:
     """The relation pages being written by forked workers while the parent writes the other pages."""
 
-    def __init__(self, ctx: Context, pool, result) -> None:  # noqa: ANN001 - multiprocessing's Pool, AsyncResult
-        self.ctx, self.pool, self.result = ctx, pool, result
+    def __init__(self, ctx: Context, shares) -> None:  # noqa: ANN001 - forked.Shares
+        self.ctx, self.shares = ctx, shares
 
     def finish(self) -> None:
         """Wait for the workers and merge their results as if made here (pages are pure)."""
         from .. import erd_cache
 
-        try:
-            results = self.result.get()
-            self.pool.close()
-            self.pool.join()
-        finally:
-            self.cancel()
         ctx, cache = self.ctx, erd_cache.current()
-        for files, drawn, timings, diagrams, (used, hits, misses) in results:
+        for files, drawn, timings, diagrams, (used, hits, misses) in self.shares.results():
             ctx.files.update(files)
             for k, svg in drawn.items():
                 if svg is not None and svg.key and not svg.text:  # sent by key: its text is read when needed
@@ -284,38 +271,23 @@ class _Pending:
                 cache.misses += misses
 
     def cancel(self) -> None:
-        """Stop the workers (after `finish`, or when the parent fails before it)."""
-        global _FORKED
-        self.pool.terminate()
-        self.pool.join()
-        _FORKED = None
+        """Stop the workers (when the parent fails before `finish`)."""
+        self.shares.cancel()
 
 
 def _parallel(ctx: Context, types: _Types, tables: list[Table], workers: int) -> _Pending:
     """`_relations` split over forked processes, started (the caller goes on and then calls `finish`)."""
-    import multiprocessing
+    from ..forked import Shares
 
-    global _FORKED
-    _FORKED = (ctx, types, tables)  # inherited by the workers, forked now (and by any the pool forks again)
-    shares = workers * SHARES_PER_WORKER
-    pool = multiprocessing.get_context("fork").Pool(workers)
-    try:
-        return _Pending(ctx, pool, pool.map_async(_worker, [(i, shares) for i in range(shares)], chunksize=1))
-    except BaseException:
-        pool.terminate()
-        _FORKED = None
-        raise
-
-
-def _workers() -> int:
-    """The cores this process may run on (at most 8)."""
-    return min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8)
+    return _Pending(ctx, Shares(_share, (ctx, types, tables), workers))
 
 
 def start(ctx: Context) -> _Pending | None:
     """From PARALLEL_MIN_TABLES relations on, the relation pages are written by forked workers, started
     before the other pages so that the parent writes those meanwhile; `write` then waits for them."""
-    workers = _workers()
+    from .. import forked
+
+    workers = forked.cores()
     if len(ctx.catalog.tables) >= PARALLEL_MIN_TABLES and workers > 1:
         return _parallel(ctx, _Types(ctx.catalog), list(ctx.catalog.tables), workers)
     return None
