@@ -231,3 +231,21 @@ def test_the_relation_pages_workers_run_beside_the_other_pages_and_stop_when_one
         assert multiprocessing.active_children() == [], "the workers outlived the failed generation"
     else:
         raise AssertionError("the failure did not reach the caller")
+
+
+def test_a_live_build_with_forked_workers_equals_a_serial_one(fresh_db, tmp_path, monkeypatch):
+    """`docs build --live` generates twice; the second generation's workers get the first one's diagrams
+    by cache key (their text is read from the layout cache), the site the same as a serial build's."""
+    load_sql(fresh_db, _schema(6))
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    for root in (serial, parallel):
+        root.mkdir()
+    build(fresh_db, serial, live=fresh_db)
+    monkeypatch.setattr(tables, "PARALLEL_MIN_TABLES", 1)
+    monkeypatch.setattr(forked, "cores", lambda: 2)
+    started = []
+    monkeypatch.setattr(tables, "_parallel", lambda *a, real=tables._parallel: started.append(a[-1]) or real(*a))
+    build(fresh_db, parallel, live=fresh_db)
+    assert started == [2, 2], "both generations should fork"
+    assert tree(parallel / "site") == tree(serial / "site")
+    assert tree(parallel / "docs/generated") == tree(serial / "docs/generated")

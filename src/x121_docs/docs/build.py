@@ -206,25 +206,26 @@ def _build(settings: Settings, root: Path, *, with_site: bool, site_dir: Path | 
     created = site.ensure_project(root)
     config = config or load_config(root / CONFIG_FILE)
     drawn: dict = {}  # the live site reuses the diagrams of the committed pages (they hold no live figure)
+    # open until the end: the live site's generation reads the diagrams its workers got by cache key
     with erd_cache.open_cache(root / erd_cache.FOLDER) as layouts:
         generated, inputs = produce(settings, root, config, timings, live, drawn, dependencies,
                                     root / notebook_pages.CACHE)
-    t0 = time.perf_counter()
-    written, removed = site.write_tree(root / site.GENERATED, blank_live(generated.files))
-    erd_cache.prune(layouts)  # the cache holds this build's layouts only
-    timings["write"] = time.perf_counter() - t0
-    index = None
-    if with_site:
-        files = generated.files
-        if inputs.live is not None:
-            files = _finish(generate(inputs, config, diagrams=drawn, reuse=generated), settings).files
-        nav = None
-        if since:  # the Changes page (site only): the schema review of the migrations since that ref
-            from .changes import NAV, changes_files
-
-            files, nav = {**files, **changes_files(settings, root, since)}, NAV
         t0 = time.perf_counter()
-        index = site.build_site(root, files, site_dir, extra_nav=nav)
-        timings["mkdocs"] = time.perf_counter() - t0
+        written, removed = site.write_tree(root / site.GENERATED, blank_live(generated.files))
+        erd_cache.prune(layouts)  # the cache holds this build's layouts only
+        timings["write"] = time.perf_counter() - t0
+        index = None
+        if with_site:
+            files = generated.files
+            if inputs.live is not None:
+                files = _finish(generate(inputs, config, diagrams=drawn, reuse=generated), settings).files
+            nav = None
+            if since:  # the Changes page (site only): the schema review of the migrations since that ref
+                from .changes import NAV, changes_files
+
+                files, nav = {**files, **changes_files(settings, root, since)}, NAV
+            t0 = time.perf_counter()
+            index = site.build_site(root, files, site_dir, extra_nav=nav)
+            timings["mkdocs"] = time.perf_counter() - t0
     return BuildResult(generated, written, removed, index, created, timings, inputs.catalog.query_count,
                        len(inputs.catalog.tables), (layouts.hits, layouts.misses))
