@@ -41,8 +41,9 @@ _LEAVE_TO_THE_OS = False
 def leave_to_the_os() -> None:
     """Say that this command's structures need no freeing at exit: its console entry then ends the
     process once the output is flushed, without the interpreter's teardown. Only for commands that
-    hold no resource another party waits on (no server, connection, thread or temporary file):
-    `lint --static`, whose 1,000 files' parse trees took 10 ms of a 0.19 s run to free one by one."""
+    hold no resource another party waits on (no server, connection, thread or temporary file) once
+    they return: `lint --static`, whose 1,000 files' parse trees took 10 ms of a 0.19 s run to free one
+    by one, and `docs build`, whose catalog and pages of 2,000 tables took about 0.1 s."""
     global _LEAVE_TO_THE_OS
     _LEAVE_TO_THE_OS = True
 
