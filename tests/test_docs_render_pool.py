@@ -15,26 +15,39 @@ from x121_docs.errors import WorkbenchError
 
 @pytest.fixture
 def pooled(monkeypatch):
-    """Workers for every build of the test; `pooled()`: the pages each build's workers rendered."""
+    """Workers for every build of the test: the RenderPool of each build."""
     made: list = []
     monkeypatch.setattr(render_pool, "MIN_PAGES", 1)
     monkeypatch.setattr(forked, "cores", lambda: 2)
     init = render_pool.RenderPool.__init__
     monkeypatch.setattr(render_pool.RenderPool, "__init__", lambda self, *a: (made.append(self), init(self, *a))[1])
-    return lambda: [p.rendered for p in made]
+    return made
 
 
-def test_the_workers_site_is_the_one_mkdocs_renders_alone(fresh_db, tmp_path, pooled, monkeypatch):
-    load_everything(fresh_db)
+@pytest.mark.parametrize("schema", ["fixture", "hostile", "pagila", "musicbrainz"])
+def test_the_workers_site_is_the_one_mkdocs_renders_alone(fresh_db, corpus_db, tmp_path, pooled, monkeypatch,
+                                                         schema):
+    """Also the generated tables rendered without Python-Markdown (docs/fast_tables.py): on our schema,
+    on names and comments written to break pages, and on two real schemas, the same bytes."""
+    from hostile_support import build_hostile
+
+    settings = fresh_db
+    if schema == "fixture":
+        load_everything(fresh_db)
+    elif schema == "hostile":
+        build_hostile(fresh_db)
+    else:
+        settings = corpus_db(schema)
     alone, forked = tmp_path / "alone", tmp_path / "forked"
     for root in (alone, forked):
         root.mkdir()
-    build(fresh_db, forked)
+    build(settings, forked)
     n_pages = len([p for p in (forked / "docs").rglob("*.md")])
-    assert pooled() == [n_pages], "the workers did not render every page"
+    assert [p.rendered for p in pooled] == [n_pages], "the workers did not render every page"
+    assert pooled[0].fast_tables > 0
     monkeypatch.setattr(render_pool, "MIN_PAGES", 10 ** 9)
-    build(fresh_db, alone)
-    assert pooled() == [n_pages, 0]
+    build(settings, alone)
+    assert [p.rendered for p in pooled] == [n_pages, 0]
     assert tree(forked / "site") == tree(alone / "site")
 
 
@@ -47,7 +60,7 @@ def test_a_broken_link_or_a_failing_page_in_a_worker_fails_the_build_and_is_name
     (tmp_path / "docs/broken.md").write_text("[a link to nowhere](missing.md)\n")
     with pytest.raises(WorkbenchError, match="missing.md"):
         build(fresh_db, tmp_path)
-    assert pooled()[0] > 0, "the pages were not rendered by workers"
+    assert pooled[0].rendered > 0, "the pages were not rendered by workers"
 
     (tmp_path / "docs/broken.md").unlink()
     render = Page.render
@@ -60,4 +73,4 @@ def test_a_broken_link_or_a_failing_page_in_a_worker_fails_the_build_and_is_name
     monkeypatch.setattr(Page, "render", failing)
     with pytest.raises(WorkbenchError, match=r"generated/cascades\.md.*this page cannot be rendered"):
         build(fresh_db, tmp_path)
-    assert pooled()[1] > 0
+    assert pooled[1].rendered > 0
