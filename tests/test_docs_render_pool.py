@@ -4,11 +4,12 @@ raises is named in the error. Large sites only use the workers (MIN_PAGES); here
 
 from __future__ import annotations
 
+import shutil
 
 import pytest
 from docs_support import load_everything, tree
 
-from x121_docs.docs import forked, render_pool
+from x121_docs.docs import erd_cache, forked, render_pool
 from x121_docs.docs.build import build
 from x121_docs.errors import WorkbenchError
 
@@ -24,7 +25,7 @@ def pooled(monkeypatch):
     return made
 
 
-@pytest.mark.parametrize("schema", ["fixture", "hostile", "pagila", "musicbrainz"])
+@pytest.mark.parametrize("schema", ["fixture", "hostile", "pagila", "openstreetmap", "northwind"])
 def test_the_workers_site_is_the_one_mkdocs_renders_alone(fresh_db, corpus_db, tmp_path, pooled, monkeypatch,
                                                          schema):
     """Also the generated tables rendered without Python-Markdown (docs/fast_tables.py): on our schema,
@@ -46,6 +47,7 @@ def test_the_workers_site_is_the_one_mkdocs_renders_alone(fresh_db, corpus_db, t
     assert [p.rendered for p in pooled] == [n_pages], "the workers did not render every page"
     assert pooled[0].fast_tables > 0
     monkeypatch.setattr(render_pool, "MIN_PAGES", 10 ** 9)
+    shutil.copytree(forked / erd_cache.FOLDER, alone / erd_cache.FOLDER)  # the same diagrams, not laid out again
     build(settings, alone)
     assert [p.rendered for p in pooled] == [n_pages, 0]
     assert tree(forked / "site") == tree(alone / "site")
