@@ -17,7 +17,10 @@ _IDS = itertools.count()
 
 
 def cores() -> int:
-    """The cores this process may run on (at most 8)."""
+    """The cores this process may run on (at most 8); 1 where processes cannot fork (Windows): there
+    every caller does its work in this process."""
+    if not hasattr(os, "fork"):
+        return 1
     return min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8)
 
 
