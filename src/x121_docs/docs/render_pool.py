@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import types
+from typing import NamedTuple
 
 from mkdocs.plugins import BasePlugin, event_priority
 
@@ -27,6 +28,31 @@ MIN_PAGES = 200
 #: Plugins whose page events keep no state across pages (Material's search, ours).
 PURE_PLUGINS = frozenset({"search", "material/search", "x121/template-cache", "x121/search-cache",
                           "x121/render-pool"})
+
+
+class _Page(NamedTuple):
+    """What a worker's render of one page leaves on it (set again on the parent's page)."""
+
+    src_uri: str
+    content: str
+    toc: object
+    title: str | None
+    anchor_ids: set
+    anchors: dict | None  # links to anchors, by the source path of the page they point at
+    entries: dict  # search entries by key (incremental.SearchCache)
+    records: list  # what the render logged
+
+
+class _Failed(NamedTuple):
+    src_uri: str
+    error: Exception
+
+
+class _Counts(NamedTuple):
+    """A share's tables, rendered here and left to Python-Markdown."""
+
+    fast: int
+    slow: int
 
 
 class _Records(logging.Handler):
@@ -41,13 +67,13 @@ class _Records(logging.Handler):
             self.records.append((record.name, record.levelno, record.getMessage()))
 
 
-def _render(state: tuple, index: int, step: int) -> list[tuple]:
+def _render(state: tuple, index: int, step: int) -> tuple[list, _Counts]:
     """In a worker: render every `step`-th page from `index`, as `_populate_page` and the search do."""
     from .fast_tables import Tables
 
     plugin, config, files, pages = state
-    plugin.fast_tables = plugin.slow_tables = 0
-    out: list[tuple] = []
+    out: list[_Page | _Failed] = []
+    fast = slow = 0
     for file in pages[index::step]:
         page = file.page
         records = _Records()
@@ -66,21 +92,19 @@ def _render(state: tuple, index: int, step: int) -> list[tuple]:
                 if page.links_to_anchors is not None:
                     for target, links in tables.links_to_anchors.items():
                         page.links_to_anchors.setdefault(target, {}).update(links)
-                plugin.fast_tables += len(tables.html)
-                plugin.slow_tables += tables.fallbacks
+                fast, slow = fast + len(tables.html), slow + tables.fallbacks
             entries = plugin.search_entries(page)
         except Exception as exc:  # noqa: BLE001 - raised again when MkDocs reaches this page
-            out.append((file.src_uri, _sendable(exc)))
+            out.append(_Failed(file.src_uri, _sendable(exc)))
             continue
         finally:
             config._current_page = None
             log.removeHandler(records)
         anchors = ({f.src_uri: links for f, links in page.links_to_anchors.items()}
                    if page.links_to_anchors is not None else None)
-        out.append((file.src_uri, page.content, page.toc, page._title_from_render, page.present_anchor_ids,
-                    anchors, entries, records.records))
-    out.append(("", plugin.fast_tables, plugin.slow_tables))  # the share's counts (for the tests)
-    return out
+        out.append(_Page(file.src_uri, page.content, page.toc, page._title_from_render, page.present_anchor_ids,
+                         anchors, entries, records.records))
+    return out, _Counts(fast, slow)
 
 
 class RenderPool(BasePlugin):
@@ -92,7 +116,7 @@ class RenderPool(BasePlugin):
         self.search = search  # incremental.SearchCache: the workers' entries go into it
         self.chosen: set[str] = set()
         self.shares = None  # forked.Shares
-        self.results: dict[str, tuple] | None = None
+        self.results: dict[str, _Page | _Failed] | None = None
         self.rendered = 0  # pages the workers rendered, and their tables with and without Python-Markdown
         self.fast_tables = self.slow_tables = 0
 
@@ -119,17 +143,17 @@ class RenderPool(BasePlugin):
         page.render = types.MethodType(_rendered(self._results()[page.file.src_uri], files), page)
         return page
 
-    def _results(self) -> dict[str, tuple]:
+    def _results(self) -> dict[str, _Page | _Failed]:
         """The workers' pages by source path (waited for at the first page they rendered)."""
         if self.results is None:
             shares = self.shares.results()
-            self.results = {r[0]: r for share in shares for r in share[:-1]}
+            self.results = {r.src_uri: r for pages, _ in shares for r in pages}
             self.rendered = len(self.results)
-            self.fast_tables = sum(share[-1][1] for share in shares)
-            self.slow_tables = sum(share[-1][2] for share in shares)
+            self.fast_tables = sum(counts.fast for _, counts in shares)
+            self.slow_tables = sum(counts.slow for _, counts in shares)
             for result in self.results.values():
-                if self.search is not None and len(result) > 2:
-                    self.search.entries.update(result[6])
+                if self.search is not None and isinstance(result, _Page):
+                    self.search.entries.update(result.entries)
         return self.results
 
     def close(self) -> None:
@@ -154,24 +178,21 @@ def _sendable(exc: Exception) -> Exception:
         return RuntimeError(f"{type(exc).__name__}: {exc}")
 
 
-def _rendered(result: tuple, files):  # noqa: ANN001, ANN202 - a Page.render replacement
+def _rendered(result: _Page | _Failed, files):  # noqa: ANN001, ANN202 - a Page.render replacement
     """`Page.render` for a page a worker rendered: its results set, what its render logged logged here
     (or what it raised raised here, so that MkDocs names the page)."""
-    if len(result) == 2:
-        error = result[1]
-
+    if isinstance(result, _Failed):
         def failed(self, config, files_=None) -> None:  # noqa: ANN001
-            raise error
+            raise result.error
 
         return failed
-    _, content, toc, title, anchor_ids, anchors, _, records = result
 
     def render(self, config, files_=None) -> None:  # noqa: ANN001
-        for name, level, message in records:
+        for name, level, message in result.records:
             logging.getLogger(name).log(level, message)
-        self.content, self.toc, self._title_from_render = content, toc, title
-        self.present_anchor_ids = anchor_ids
-        if anchors is not None:
-            self.links_to_anchors = {files.get_file_from_path(uri): links for uri, links in anchors.items()}
+        self.content, self.toc, self._title_from_render = result.content, result.toc, result.title
+        self.present_anchor_ids = result.anchor_ids
+        if result.anchors is not None:
+            self.links_to_anchors = {files.get_file_from_path(uri): links for uri, links in result.anchors.items()}
 
     return render
