@@ -249,3 +249,37 @@ def test_a_live_build_with_forked_workers_equals_a_serial_one(fresh_db, tmp_path
     assert started == [2, 2], "both generations should fork"
     assert tree(parallel / "site") == tree(serial / "site")
     assert tree(parallel / "docs/generated") == tree(serial / "docs/generated")
+
+
+def test_the_cascades_page_comes_from_the_cache_until_a_relation_or_fk_changes(fresh_db, tmp_path, monkeypatch):
+    """A comment changes nothing the Cascades page shows: the rebuild takes it from the build's cache. An FK
+    action or a new table makes it again; either way it is the page a generation from nothing writes."""
+    from x121_docs.docs import pages
+    from x121_docs.docs.build import collect
+    from x121_docs.docs.config import DocsConfig
+    from x121_docs.docs.pages import cascades
+
+    load_sql(fresh_db, _schema(6))
+    made = []
+    monkeypatch.setattr(cascades, "_write", lambda ctx, real=cascades._write: made.append(1) or real(ctx))
+
+    def page() -> bytes:
+        fresh = pages.generate(collect(fresh_db, DocsConfig(), tmp_path, {}), DocsConfig()).files["cascades.md"]
+        built = (tmp_path / "docs/generated/cascades.md").read_bytes()
+        assert built == fresh, "the cached Cascades page is not the one made from nothing"
+        return built
+
+    build(fresh_db, tmp_path, with_site=False)
+    first, n = page(), len(made)
+    load_sql(fresh_db, "COMMENT ON TABLE t03 IS 'Another comment.';")
+    build(fresh_db, tmp_path, with_site=False)
+    assert page() == first and len(made) == n + 1  # +1: the generation from nothing, not the build
+    load_sql(fresh_db, "ALTER TABLE t02 DROP CONSTRAINT t02_t01_id_fkey, ADD CONSTRAINT t02_t01_id_fkey "
+                       "FOREIGN KEY (t01_id) REFERENCES t01 ON DELETE SET NULL;")
+    build(fresh_db, tmp_path, with_site=False)
+    changed = page()
+    assert changed != first and b"SET NULL" in changed and len(made) == n + 3
+    for entry in (tmp_path / erd_cache.FOLDER).rglob("*.json"):
+        entry.write_text("{damaged")
+    build(fresh_db, tmp_path, with_site=False)
+    assert page() == changed and len(made) == n + 5

@@ -13,7 +13,42 @@ LIVE = False  # reads no live figure: a second generation reuses its files
 ROWS_MAX = 30  # path rows per entity
 
 
+def _code_version() -> str:
+    """This page's code: its module and template, the helpers it renders through, the FK walk, Jinja."""
+    import hashlib
+    from pathlib import Path
+
+    import jinja2
+
+    from .. import escape, names
+    from ...catalog import model
+    from . import base
+
+    here = Path(__file__)
+    code = b"".join([here.read_bytes(), here.with_suffix(".md.j2").read_bytes()]
+                    + [Path(m.__file__).read_bytes() for m in (base, escape, names, graph, model)])
+    return f"{jinja2.__version__} {hashlib.sha256(code).hexdigest()}"
+
+
 def write(ctx: Context) -> None:
+    """From the build's cache when the relations and FKs are those of the last build (a comment changed,
+    say): 0.4-0.6 s of a 2,000-table rebuild, on the parent's path while the relation pages' workers run."""
+    from .. import erd_cache
+
+    cat = ctx.catalog
+    source = ["cascades", _code_version(), ROWS_MAX,
+              [[t.schema, t.name, t.kind, t.partition_of] for t in cat.tables],
+              list(cat.foreign_keys)]  # every field of every FK (orjson writes the dataclasses whole)
+
+    def made() -> bytes:
+        _write(ctx)
+        return ctx.files[PATH]
+
+    ctx.files[PATH] = erd_cache.memo(source, made, encode=lambda b: b.decode("utf-8"),
+                                     decode=lambda t: t.encode("utf-8"))
+
+
+def _write(ctx: Context) -> None:
     cat = ctx.catalog
     fks = graph.declared_foreign_keys(cat)
     entities, leaves = [], []
