@@ -289,22 +289,29 @@ def legend_label() -> str:
     return '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1" CELLPADDING="1">' + "".join(rows) + "</TABLE>>"
 
 
-class _Labels:
-    """Box labels of one catalog, reused across its diagrams (a table is drawn in twenty of them)."""
+class _PerCatalog:
+    """What the diagrams of one catalog reuse (a table is drawn in twenty of them): box labels, and the
+    digests of what `_request` reads of each table. Emptied when another catalog is drawn."""
 
     catalog: Catalog | None = None
     labels: dict = {}
+    digests: dict = {}
+
+    @classmethod
+    def of(cls, catalog: Catalog) -> type[_PerCatalog]:
+        if cls.catalog is not catalog:
+            cls.catalog, cls.labels, cls.digests = catalog, {}, {}
+        return cls
 
 
 def _table_label(catalog: Catalog, table: Table, *, focus: bool, columns: bool, folded: set[Key]) -> str:
     """`_label`, remembered per catalog; what it reads of `folded` is the table's own FK targets."""
-    if _Labels.catalog is not catalog:
-        _Labels.catalog, _Labels.labels = catalog, {}
+    labels = _PerCatalog.of(catalog).labels
     targets = tuple(sorted({fk.parent for fk in table.foreign_keys if fk.parent in folded}))
     k = (table.key, focus, columns, targets)
-    label = _Labels.labels.get(k)
+    label = labels.get(k)
     if label is None:
-        label = _Labels.labels[k] = _label(table, focus=focus, columns=columns, folded=folded)
+        label = labels[k] = _label(table, focus=focus, columns=columns, folded=folded)
     return label
 
 
@@ -392,19 +399,11 @@ def draw(catalog: Catalog, keys: Iterable[Key], *, link: Callable[[Key], str], f
         catalog, members, folded_set, link=link, focus=focus, columns=columns, stubs=stubs, legend=legend))
 
 
-class _Drawn:
-    """What a diagram reads of each table, as a digest per table of one catalog (see `_request`)."""
-
-    catalog: Catalog | None = None
-    digests: dict = {}
-
-
 def _drawn_digest(catalog: Catalog, table: Table) -> str:
     """A digest of every fact of `table` that `_draw`, `_label` and `_fk_meta` read (names, kind, columns,
     key, outgoing FKs); its comment, oid and row estimate stay out, so that changing them redraws nothing."""
-    if _Drawn.catalog is not catalog:
-        _Drawn.catalog, _Drawn.digests = catalog, {}
-    digest = _Drawn.digests.get(table.key)
+    digests = _PerCatalog.of(catalog).digests
+    digest = digests.get(table.key)
     if digest is None:
         import hashlib
 
@@ -415,7 +414,7 @@ def _drawn_digest(catalog: Catalog, table: Table) -> str:
                  list(table.primary_key.columns) if table.primary_key else None,
                  [[fk.name, list(fk.columns), list(fk.parent), list(fk.ref_columns), fk.on_delete, fk.on_update,
                    fk.comment, fk.definition, fk.inherited_from] for fk in table.foreign_keys]]
-        digest = _Drawn.digests[table.key] = hashlib.sha256(orjson.dumps(facts)).hexdigest()
+        digest = digests[table.key] = hashlib.sha256(orjson.dumps(facts)).hexdigest()
     return digest
 
 

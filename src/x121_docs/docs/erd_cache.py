@@ -52,10 +52,14 @@ def _salt() -> str:
     from ..catalog import graph, model
     from . import erd
 
-    # the drawing code, and what `erd.draw`'s request keys assume of the catalog's FK graph and names
-    code = b"".join(Path(m.__file__).read_bytes() for m in (erd, graph, model))
     gv_version = f"{gv.GRAPHVIZ_MAJOR_VERSION}.{gv.GRAPHVIZ_MINOR_VERSION}.{gv.GRAPHVIZ_PATCH_VERSION}"
-    return f"{FORMAT} {version('pygraphviz')} {gv_version} {hashlib.sha256(code).hexdigest()}"
+    # the drawing code, and what `erd.draw`'s request keys assume of the catalog's FK graph and names
+    return f"{FORMAT} {version('pygraphviz')} {gv_version} {source_digest(erd, graph, model)}"
+
+
+def source_digest(*sources: object) -> str:
+    """SHA-256 of the source of these modules (or files): the code part of a layout's or a memo's key."""
+    return hashlib.sha256(b"".join(Path(getattr(m, "__file__", m)).read_bytes() for m in sources)).hexdigest()
 
 
 def _digest(value: object) -> str:
@@ -107,11 +111,17 @@ def _write(path: Path, text: str) -> None:
 def _entry(path: Path, k: str):  # noqa: ANN202 - (erd.Svg, bytes)
     from .erd import Svg
 
-    head, _, body = path.read_bytes().partition(b"\n")
+    head, body = _split(path)
     width, height = (float(v) for v in head.split())
+    return Svg(body[:-1].decode("utf-8"), width, height, key=k), body
+
+
+def _split(path: Path) -> tuple[bytes, bytes]:
+    """An entry's size line, and the bytes of its SVG file (which end with a newline)."""
+    head, _, body = path.read_bytes().partition(b"\n")
     if not body.endswith(b"\n"):
         raise ValueError(f"a damaged layout cache entry: {path}")
-    return Svg(body[:-1].decode("utf-8"), width, height, key=k), body
+    return head, body
 
 
 def _open() -> LayoutCache:
@@ -131,11 +141,7 @@ def file_bytes(k: str) -> bytes:
     """The bytes of an entry's file under docs/generated/, without decoding its SVG. Forked workers send
     their diagrams to the parent by key, not through the pipe (256 MB at 2,000 tables, 2-3 s of pickling
     and copying); the parent reads the 4,200 files in 0.1 s this way, 0.5 s as `load`."""
-    raw = _open().path(k).read_bytes()
-    body = raw[raw.index(b"\n") + 1:]
-    if not body.endswith(b"\n"):
-        raise ValueError(f"a damaged layout cache entry for {k}")
-    return body
+    return _split(_open().path(k))[1]
 
 
 def memo(source: object, compute: Callable[[], object], encode: Callable[[object], object],

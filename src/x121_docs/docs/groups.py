@@ -13,11 +13,9 @@ Everything is deterministic: graphs are built in sorted order, ties broken by na
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from pathlib import Path
 
 import networkx as nx
 
@@ -124,7 +122,9 @@ def _int_graph(g: nx.Graph, nodes) -> tuple[nx.Graph, list[Key]]:
 
 @functools.cache
 def _code_version() -> str:
-    return f"{nx.__version__} {hashlib.sha256(Path(__file__).read_bytes()).hexdigest()}"
+    from . import erd_cache
+
+    return f"{nx.__version__} {erd_cache.source_digest(__file__)}"
 
 
 def _communities(g: nx.Graph, nodes, cap: int) -> list[frozenset]:

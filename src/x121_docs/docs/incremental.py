@@ -194,17 +194,16 @@ class SearchCache(BasePlugin):
         self.original = self.index.add_entry_from_context
 
         def add_entry_from_context(page) -> None:  # noqa: ANN001
-            ((h, entries),) = self.entries_for(page).items()
+            h, entries = self.entries_for(page)
             self.entries[h] = entries
             self.pages[page.url] = h
 
         self.index.add_entry_from_context = add_entry_from_context
 
-    def entries_for(self, page) -> dict[str, list]:  # noqa: ANN001 - mkdocs Page
-        """{key: the page's search entries}, from the cache or parsed now (also in a forked worker:
-        docs/render_pool.py sends them to the parent, whose index then finds them by key)."""
-        if self.index is None:
-            return {}
+    def entries_for(self, page) -> tuple[str, list]:  # noqa: ANN001 - mkdocs Page
+        """(key, the page's search entries), from the cache or parsed now (also in a forked worker:
+        docs/render_pool.py sends them to the parent, whose index then finds them by key). Only once the
+        search index is known (`on_pre_build`)."""
         h = hashlib.sha256("\0".join([
             page.url, page.content or "", str(page.title),
             json.dumps(_toc(page.toc)), json.dumps(page.meta, sort_keys=True, default=str),
@@ -220,7 +219,7 @@ class SearchCache(BasePlugin):
             cached = self.index.entries[start:]
             del self.index.entries[start:]
             self.parsed += 1
-        return {h: cached}
+        return h, cached
 
     @event_priority(-100)
     def on_files(self, files, *, config):  # noqa: ANN001, ANN201

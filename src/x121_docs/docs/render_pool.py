@@ -39,7 +39,7 @@ class _Page(NamedTuple):
     title: str | None
     anchor_ids: set
     anchors: dict | None  # links to anchors, by the source path of the page they point at
-    entries: dict  # search entries by key (incremental.SearchCache)
+    entries: tuple[str, list] | None  # (key, search entries) of incremental.SearchCache, if it runs
     records: list  # what the render logged
 
 
@@ -59,12 +59,11 @@ class _Records(logging.Handler):
     """What a worker's render logs, to be logged again by the parent."""
 
     def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
+        super().__init__(logging.INFO)
         self.records: list[tuple[str, int, str]] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.levelno >= logging.INFO:
-            self.records.append((record.name, record.levelno, record.getMessage()))
+        self.records.append((record.name, record.levelno, record.getMessage()))
 
 
 def _render(state: tuple, index: int, step: int) -> tuple[list, _Counts]:
@@ -93,7 +92,8 @@ def _render(state: tuple, index: int, step: int) -> tuple[list, _Counts]:
                     for target, links in tables.links_to_anchors.items():
                         page.links_to_anchors.setdefault(target, {}).update(links)
                 fast, slow = fast + len(tables.html), slow + tables.fallbacks
-            entries = plugin.search_entries(page)
+            search = plugin.search
+            entries = search.entries_for(page) if search is not None and search.index is not None else None
         except Exception as exc:  # noqa: BLE001 - raised again when MkDocs reaches this page
             out.append(_Failed(file.src_uri, _sendable(exc)))
             continue
@@ -119,9 +119,6 @@ class RenderPool(BasePlugin):
         self.results: dict[str, _Page | _Failed] | None = None
         self.rendered = 0  # pages the workers rendered, and their tables with and without Python-Markdown
         self.fast_tables = self.slow_tables = 0
-
-    def search_entries(self, page) -> dict:  # noqa: ANN001 - mkdocs Page
-        return self.search.entries_for(page) if self.search is not None else {}
 
     @event_priority(-100)  # after every other plugin has seen the nav
     def on_nav(self, nav, *, config, files):  # noqa: ANN001, ANN201
@@ -152,8 +149,9 @@ class RenderPool(BasePlugin):
             self.fast_tables = sum(counts.fast for _, counts in shares)
             self.slow_tables = sum(counts.slow for _, counts in shares)
             for result in self.results.values():
-                if self.search is not None and isinstance(result, _Page):
-                    self.search.entries.update(result.entries)
+                if isinstance(result, _Page) and result.entries is not None:
+                    key, entries = result.entries
+                    self.search.entries[key] = entries
         return self.results
 
     def close(self) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from ...catalog import graph
 from ...catalog.model import CASCADE, NO_ACTION, RESTRICT, SET_DEFAULT, SET_NULL, display_name
 from ..names import anchor
@@ -13,21 +15,20 @@ LIVE = False  # reads no live figure: a second generation reuses its files
 ROWS_MAX = 30  # path rows per entity
 
 
+@functools.cache
 def _code_version() -> str:
     """This page's code: its module and template, the helpers it renders through, the FK walk, Jinja."""
-    import hashlib
     from pathlib import Path
 
     import jinja2
 
-    from .. import escape, names
+    from .. import erd_cache, escape, names
     from ...catalog import model
     from . import base
 
     here = Path(__file__)
-    code = b"".join([here.read_bytes(), here.with_suffix(".md.j2").read_bytes()]
-                    + [Path(m.__file__).read_bytes() for m in (base, escape, names, graph, model)])
-    return f"{jinja2.__version__} {hashlib.sha256(code).hexdigest()}"
+    code = erd_cache.source_digest(here, here.with_suffix(".md.j2"), base, escape, names, graph, model)
+    return f"{jinja2.__version__} {code}"
 
 
 def write(ctx: Context) -> None:
