@@ -103,3 +103,14 @@ def md_dicts(text: str, header_starts: str) -> list[dict[str, str]]:
     start = next(i for i, ln in enumerate(lines) if ln.startswith(header_starts))
     header = [c.strip() for c in lines[start].strip().strip("|").split(" | ")]
     return [dict(zip(header, r)) for r in md_rows(text, header_starts)]
+
+
+def same_sections(ours, html: str) -> bool:  # noqa: ANN001 - docs/search_sections' sections
+    """Our search sections of `html` are Material's parser's, field by field (tag, depth, id, title, text)."""
+    from material.plugins.search.plugin import Parser
+
+    parser = Parser()
+    parser.feed(html)
+    parser.close()
+    theirs = [(s.el.tag, s.depth, s.id, s.title, s.text) for s in parser.data if not s.is_excluded()]
+    return [(s.tag, s.depth, s.id, s.title, s.text) for s in ours] == theirs

@@ -7,9 +7,9 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from docs_support import load_everything, tree
+from docs_support import load_everything, same_sections, tree
 
-from x121_docs.docs import erd_cache, forked, render_pool
+from x121_docs.docs import erd_cache, forked, render_pool, search_sections
 from x121_docs.docs.build import build
 from x121_docs.errors import WorkbenchError
 
@@ -28,8 +28,9 @@ def pooled(monkeypatch):
 @pytest.mark.parametrize("schema", ["fixture", "hostile", "pagila", "openstreetmap", "northwind"])
 def test_the_workers_site_is_the_one_mkdocs_renders_alone(fresh_db, corpus_db, tmp_path, pooled, monkeypatch,
                                                          schema):
-    """Also the generated tables rendered without Python-Markdown (docs/fast_tables.py): on our schema,
-    on names and comments written to break pages, and on two real schemas, the same bytes."""
+    """Also the generated tables rendered without Python-Markdown (docs/fast_tables.py) and the search
+    sections read without Material's parser (docs/search_sections.py): on our schema, on names and
+    comments written to break pages, and on three real schemas, the same bytes."""
     from hostile_support import build_hostile
 
     settings = fresh_db
@@ -47,10 +48,20 @@ def test_the_workers_site_is_the_one_mkdocs_renders_alone(fresh_db, corpus_db, t
     assert [p.rendered for p in pooled] == [n_pages], "the workers did not render every page"
     assert pooled[0].fast_tables > 0
     monkeypatch.setattr(render_pool, "MIN_PAGES", 10 ** 9)
+    read: list = []  # (html, our sections): the serial build takes Material's parser for every page
+
+    def material_only(html: str, sections=search_sections.sections) -> None:
+        read.append((html, sections(html)))
+
+    monkeypatch.setattr(search_sections, "sections", material_only)
     shutil.copytree(forked / erd_cache.FOLDER, alone / erd_cache.FOLDER)  # the same diagrams, not laid out again
     build(settings, alone)
     assert [p.rendered for p in pooled] == [n_pages, 0]
     assert tree(forked / "site") == tree(alone / "site")
+    ours = [(html, found) for html, found in read if found is not None]
+    assert len(ours) >= 0.8 * len(read), f"only {len(ours)} of {len(read)} pages read without Material's parser"
+    for html, found in ours:
+        assert same_sections(found, html)
 
 
 def test_a_broken_link_or_a_failing_page_in_a_worker_fails_the_build_and_is_named(fresh_db, tmp_path, pooled,

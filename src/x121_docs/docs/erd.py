@@ -126,7 +126,7 @@ def normalize_svg(raw: bytes | str, meta: dict | None = None) -> Svg:
     text = _ID.sub("", text)
     m = _SIZE.search(text)
     width, height = (float(m.group(1)) * 4 / 3, float(m.group(2)) * 4 / 3) if m else (800.0, 600.0)
-    text = "\n".join(line.rstrip() for line in text.splitlines() if line.strip())
+    text = "\n".join(filter(None, map(str.rstrip, text.splitlines())))  # no blank lines, no trailing blanks
     if meta is not None:
         data = html.escape(json.dumps(meta, sort_keys=True, ensure_ascii=False, separators=(",", ":")), quote=False)
         opening = _SVG_OPEN.search(text)

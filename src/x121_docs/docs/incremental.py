@@ -11,7 +11,8 @@ Material's search plugin indexes only the pages it renders (and of a table page 
 search for, see NOT_SEARCHED), so SearchCache keeps each page's index
 entries keyed by a hash of what they are made from (URL, HTML, title, table of contents, metadata)
 and puts the index back together in page order: a dirty build's search_index.json is the one a full
-build writes, and a full build re-parses only the pages whose HTML changed.
+build writes, and a full build re-parses only the pages whose HTML changed, with
+docs/search_sections.py (Material's sections without its `html.parser`) where the HTML is ours.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import re
 from pathlib import Path
 
 from mkdocs.plugins import BasePlugin, event_priority
+
+from . import search_sections
 
 STAGING = Path(".x121") / "docs-staging"
 STATE = "state.json"
@@ -213,7 +216,8 @@ class SearchCache(BasePlugin):
             start, content = len(self.index.entries), page.content
             page.content = searched_html(page.url, content or "")
             try:
-                self.original(page)
+                if not search_sections.add_entries(self.index, page):  # HTML that is not ours: Material's parser
+                    self.original(page)
             finally:
                 page.content = content
             cached = self.index.entries[start:]
