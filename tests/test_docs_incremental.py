@@ -194,7 +194,6 @@ def test_the_relation_pages_workers_run_beside_the_other_pages_and_stop_when_one
     """The forked workers start before the other pages and the linter's report (`meanwhile`), which the
     parent makes while they draw; the pages equal a serial generation. A page that fails in the parent
     stops the workers: the error reaches the caller and no worker process is left behind."""
-    import multiprocessing
     from dataclasses import replace
 
     from x121_docs.docs import pages
@@ -213,7 +212,7 @@ def test_the_relation_pages_workers_run_beside_the_other_pages_and_stop_when_one
     seen = []
 
     def meanwhile(done):  # noqa: ANN001, ANN202
-        seen.append(len(multiprocessing.active_children()))
+        seen.append(len(forked.running()))
         return replace(done, **_compliance(done.catalog, _lint_config(tmp_path)))
 
     parallel = pages.generate(replace(inputs, compliance=None), config, meanwhile=meanwhile)
@@ -228,7 +227,7 @@ def test_the_relation_pages_workers_run_beside_the_other_pages_and_stop_when_one
         pages.generate(inputs, config)
     except RuntimeError as exc:  # its traceback still holds the generation's frames (and so its pool)
         assert str(exc) == "a page failed"
-        assert multiprocessing.active_children() == [], "the workers outlived the failed generation"
+        assert forked.running() == [], "the workers outlived the failed generation"
     else:
         raise AssertionError("the failure did not reach the caller")
 

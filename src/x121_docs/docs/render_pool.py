@@ -23,6 +23,8 @@ from typing import NamedTuple
 
 from mkdocs.plugins import BasePlugin, event_priority
 
+from .forked import sendable
+
 #: Pages rendered by workers only from this many on (fewer: a fork costs more than it saves).
 MIN_PAGES = 200
 #: Plugins whose page events keep no state across pages (Material's search, ours).
@@ -95,7 +97,7 @@ def _render(state: tuple, index: int, step: int) -> tuple[list, _Counts]:
             search = plugin.search
             entries = search.entries_for(page) if search is not None and search.index is not None else None
         except Exception as exc:  # noqa: BLE001 - raised again when MkDocs reaches this page
-            out.append(_Failed(file.src_uri, _sendable(exc)))
+            out.append(_Failed(file.src_uri, sendable(exc)))
             continue
         finally:
             config._current_page = None
@@ -163,17 +165,6 @@ class RenderPool(BasePlugin):
 
     def on_shutdown(self) -> None:
         self.close()
-
-
-def _sendable(exc: Exception) -> Exception:
-    """The worker's exception as it is when it survives the pipe, else its type and message."""
-    import pickle
-
-    try:
-        pickle.loads(pickle.dumps(exc))
-        return exc
-    except Exception:  # noqa: BLE001 - any pickling failure
-        return RuntimeError(f"{type(exc).__name__}: {exc}")
 
 
 def _rendered(result: _Page | _Failed, files):  # noqa: ANN001, ANN202 - a Page.render replacement
