@@ -46,6 +46,7 @@ def test_the_workers_site_is_the_one_mkdocs_renders_alone(fresh_db, corpus_db, t
     build(settings, forked)
     n_pages = len([p for p in (forked / "docs").rglob("*.md")])
     assert [p.rendered for p in pooled] == [n_pages], "the workers did not render every page"
+    assert len(pooled[0].themed) == n_pages and len(pooled[0].theme_results) == n_pages, "nor theme every page"
     assert pooled[0].fast_tables > 0
     monkeypatch.setattr(render_pool, "MIN_PAGES", 10 ** 9)
     read: list = []  # (html, our sections): the serial build takes Material's parser for every page
@@ -56,7 +57,7 @@ def test_the_workers_site_is_the_one_mkdocs_renders_alone(fresh_db, corpus_db, t
     monkeypatch.setattr(search_sections, "sections", material_only)
     shutil.copytree(forked / erd_cache.FOLDER, alone / erd_cache.FOLDER)  # the same diagrams, not laid out again
     build(settings, alone)
-    assert [p.rendered for p in pooled] == [n_pages, 0]
+    assert [p.rendered for p in pooled] == [n_pages, 0] and not pooled[1].themed
     assert tree(forked / "site") == tree(alone / "site")
     ours = [(html, found) for html, found in read if found is not None]
     assert len(ours) >= 0.8 * len(read), f"only {len(ours)} of {len(read)} pages read without Material's parser"
@@ -87,3 +88,25 @@ def test_a_broken_link_or_a_failing_page_in_a_worker_fails_the_build_and_is_name
     with pytest.raises(WorkbenchError, match=r"generated/cascades\.md.*this page cannot be rendered"):
         build(fresh_db, tmp_path)
     assert pooled[1].rendered > 0
+
+
+def test_a_page_whose_theme_fails_in_a_worker_fails_the_build_and_is_named(fresh_db, tmp_path, pooled, monkeypatch):
+    """The theme's template raising in a worker (the parent takes the output and never renders that page)."""
+    import os
+
+    import jinja2
+
+    load_everything(fresh_db)
+    parent, render = os.getpid(), jinja2.Template.render
+
+    def failing(self, *args, **kwargs):  # noqa: ANN001, ANN202
+        page = (args[0] if args else kwargs).get("page")
+        if os.getpid() != parent and page is not None and page.file.src_uri == "generated/cascades.md":
+            raise ValueError("the theme cannot draw this page")
+        return render(self, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Template, "render", failing)
+    with pytest.raises(WorkbenchError, match=r"generated/cascades\.md.*the theme cannot draw this page"):
+        build(fresh_db, tmp_path)
+    assert "generated/cascades.md" in pooled[0].themed
+    assert not forked.running(), "a worker was left running"

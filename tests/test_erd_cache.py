@@ -9,13 +9,15 @@ import dataclasses
 import pytest
 
 from x121_docs.catalog import graph, reflect_settings
-from x121_docs.catalog.model import Catalog, Table
+from x121_docs.catalog.model import Catalog, Constraint, Index, Table
 from x121_docs.docs import erd, erd_cache
 
 FOCUS = ("public", "rental")
 #: Facts of a table that no diagram draws: changing them must find the cached layout.
 UNDRAWN = {"Table.comment", "Table.oid", "Table.estimated_rows", "Column.comment", "Column.default",
            "Column.serial_sequence"}
+#: Table fields holding records (changed one by one below where a diagram draws them).
+RECORDS = ("primary_key", "uniques", "checks", "exclusions", "foreign_keys", "indexes", "triggers", "rules")
 
 
 @pytest.fixture(scope="module")
@@ -46,13 +48,18 @@ def _mutations(cat: Catalog, key: tuple[str, str]):
         return dataclasses.replace(cat, tables=tuple(new if x.key == key else x for x in cat.tables))
 
     for f in dataclasses.fields(Table):
-        value = None if f.name in ("schema", "name", "kind") else _other(getattr(t, f.name))
+        value = None if f.name in ("schema", "name", "kind", *RECORDS) else _other(getattr(t, f.name))
         if value is not None:
             yield f"Table.{f.name}", swap(dataclasses.replace(t, **{f.name: value}))
     if t.primary_key is not None:
         yield "Table.primary_key", swap(dataclasses.replace(
             t, primary_key=dataclasses.replace(t.primary_key, columns=(t.columns[-1].name,))))
     yield "Table.kind", swap(dataclasses.replace(t, kind="view"))
+    plain = next(c.name for c in t.columns if c.name not in erd.key_columns(t))  # a column no key is made of
+    yield "Table.uniques", swap(dataclasses.replace(
+        t, uniques=t.uniques + (Constraint(f"{t.name}_{plain}_key", "unique", (plain,), f"UNIQUE ({plain})"),)))
+    yield "Table.indexes", swap(dataclasses.replace(t, indexes=t.indexes + (
+        Index(f"{t.name}_{plain}_idx", "btree", True, False, True, (plain,)),)))
     for nested, items in (("Column", t.columns), ("ForeignKey", t.foreign_keys)):
         for i, item in enumerate(items):
             for f in dataclasses.fields(item):
@@ -67,13 +74,14 @@ def _mutations(cat: Catalog, key: tuple[str, str]):
                 yield f"{nested}.{f.name}", swap(dataclasses.replace(t, **{field: tuple(changed)}))
 
 
-@pytest.mark.parametrize("stubs", [False, True])
-def test_a_diagram_from_its_request_key_is_the_one_drawn_now(pagila, tmp_path, stubs):
+@pytest.mark.parametrize("stubs, columns", [(False, True), (True, True), (True, erd.KEYS)])
+def test_a_diagram_from_its_request_key_is_the_one_drawn_now(pagila, tmp_path, stubs, columns):
     keys = graph.neighbourhood(pagila, FOCUS, 1)
     lookups = {("public", "language")}
 
     def draw(cat: Catalog) -> erd.Svg:
-        return erd.draw(cat, keys, link=lambda k: f"{k[1]}.html", folded=lookups, focus=FOCUS, stubs=stubs)
+        return erd.draw(cat, keys, link=lambda k: f"{k[1]}.html", folded=lookups, focus=FOCUS, stubs=stubs,
+                        columns=columns)
 
     with erd_cache.open_cache(tmp_path):
         draw(pagila)
@@ -90,3 +98,5 @@ def test_a_diagram_from_its_request_key_is_the_one_drawn_now(pagila, tmp_path, s
     assert UNDRAWN <= kept, f"a fact no diagram shows redrew one: {sorted(UNDRAWN & redrawn)}"
     assert {"Column.name", "Column.data_type", "Column.nullable", "ForeignKey.on_delete", "ForeignKey.comment",
             "Table.kind", "Table.primary_key"} <= redrawn
+    if columns == erd.KEYS:  # a neighbour's new unique key is a row its box now draws (the unique index on
+        assert "Table.uniques" in redrawn  # the same column then draws the same boxes: found in the cache)

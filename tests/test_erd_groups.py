@@ -270,3 +270,45 @@ def test_the_groups_communities_come_from_the_build_cache_and_equal_a_fresh_spli
         assert domain_groups(cat, config) == fresh and calls, "a damaged entry is computed again"
         calls.clear()
         assert domain_groups(cat, replace(config, group_max_tables=5)) != fresh and calls, "another cap, another key"
+
+
+def _node_texts(svg: str, node_index: int) -> list[str]:
+    node = re.search(rf'<g class="node x121&#45;t t{node_index}">(.*?)\n</g>\n', svg, re.S)
+    assert node, node_index
+    return [html.unescape(t).strip() for t in re.findall(r"<text[^>]*>([^<]*)</text>", node.group(1))]
+
+
+def test_the_distance_two_view_draws_the_focus_whole_and_the_others_key_columns(fresh_db):
+    """Beyond distance 1 a box shows what links it (primary, unique and FK columns) and counts the rest; the
+    focus table stays whole, and each FK line still ends at its column's row, a unique key's included."""
+    with psycopg.connect(autocommit=True, **conn_params(fresh_db)) as conn:
+        conn.execute("CREATE TABLE owners (id bigint PRIMARY KEY, code text NOT NULL UNIQUE, name text, note text);"
+                     "CREATE TABLE projects (id bigint PRIMARY KEY, owner_code text NOT NULL REFERENCES owners (code),"
+                     " title text, budget numeric);"
+                     "CREATE TABLE scenes (id bigint PRIMARY KEY, project_id bigint NOT NULL REFERENCES projects,"
+                     " title text, duration int, note text);"
+                     "CREATE TABLE shots (id bigint PRIMARY KEY, scene_id bigint REFERENCES scenes, take int)")
+    cat = reflect_settings(fresh_db)
+    files = erd_files(cat, tables=[("public", "scenes")])
+    page = files["tables/scenes.md"].decode()
+    assert 'data-x121-view="scenes.d2.svg"' in page and "distance 2, key columns" in page
+    one, two = files["tables/scenes.svg"].decode(), files["tables/scenes.d2.svg"].decode()
+    meta = svg_meta(two)
+    index = {t["name"]: i for i, t in enumerate(meta["tables"])}
+    assert set(index) == {"owners", "projects", "scenes", "shots"}
+    texts = {name: _node_texts(two, i) for name, i in index.items()}
+    assert texts["scenes"] == _node_texts(one, svg_meta(one)["tables"].index(
+        next(t for t in svg_meta(one)["tables"] if t["name"] == "scenes")))
+    assert "note" in " ".join(texts["scenes"]) and not any("more column" in t for t in texts["scenes"])
+    assert texts["owners"][1:] == ["PK id", "bigint NN", "code", "text NN", "+ 2 more columns"]
+    assert texts["projects"][1:] == ["PK id", "bigint NN", "FK owner_code", "text NN", "+ 2 more columns"]
+    assert texts["shots"][1:] == ["PK id", "bigint NN", "FK scene_id", "bigint", "+ 1 more column"]
+    for i, fk in enumerate(meta["fks"]):
+        edge = re.search(rf'<g class="edge x121&#45;fk f{i}">.*?<path[^>]* d="M([-\d.]+),([-\d.]+)(.*?)"', two, re.S)
+        start_y, end_y = float(edge.group(2)), float(re.findall(r"([-\d.]+),([-\d.]+)", edge.group(3))[-1][1])
+        parent = cat.table(fk["parent"])
+        ref = fk["ref_columns"][0]
+        ref_label = ("PK " if ref in parent.primary_key.columns else "") + ref
+        assert abs(start_y - (_text_y(two, fk["from"], "FK " + fk["columns"][0]) - 4)) < 10, fk["name"]
+        assert abs(end_y - (_text_y(two, fk["to"], ref_label) - 4)) < 10, fk["name"]
+    assert len(meta["fks"]) == 3

@@ -40,6 +40,10 @@ _HEAD_OTHER = "tee"
 _INFERRED = ("#8a8f96", "dashed")
 #: Aspect ratio (width / height) a diagram must stay within.
 ASPECT_MIN, ASPECT_MAX = 1 / 3, 3.0
+#: `columns=KEYS`: the focus table whole, every other table its key columns only (primary, unique and FK
+#: columns, the rows FK lines end at) and a count of the rest: the wide views, where a box's other columns
+#: are read on its own page, cost a third less layout and stay small enough to read at first sight.
+KEYS = "keys"
 #: Largest star laid out radially: twopi's overlap removal grows steeply with the node count (0.3 s at
 #: 200 nodes, 39 s at 900: a lookup's distance-2 neighbourhood); above it the dot layout is stretched.
 RADIAL_MAX_NODES = 300
@@ -304,7 +308,7 @@ class _PerCatalog:
         return cls
 
 
-def _table_label(catalog: Catalog, table: Table, *, focus: bool, columns: bool, folded: set[Key]) -> str:
+def _table_label(catalog: Catalog, table: Table, *, focus: bool, columns: bool | str, folded: set[Key]) -> str:
     """`_label`, remembered per catalog; what it reads of `folded` is the table's own FK targets."""
     labels = _PerCatalog.of(catalog).labels
     targets = tuple(sorted({fk.parent for fk in table.foreign_keys if fk.parent in folded}))
@@ -315,7 +319,29 @@ def _table_label(catalog: Catalog, table: Table, *, focus: bool, columns: bool, 
     return label
 
 
-def _label(table: Table, *, focus: bool, columns: bool, folded: set[Key]) -> str:
+def key_columns(table: Table) -> frozenset[str]:
+    """The columns a key is made of: the primary key, unique constraints and plain unique indexes (what an
+    FK may reference), and the table's own FK columns."""
+    keys = set(table.primary_key.columns) if table.primary_key else set()
+    for u in table.uniques:
+        keys.update(u.columns)
+    for ix in table.indexes:
+        if ix.unique and not ix.expressions and not ix.partial:
+            keys.update(ix.key_columns)
+    keys.update(c for fk in table.foreign_keys for c in fk.columns)
+    return frozenset(keys)
+
+
+def _shown_columns(table: Table, focus: bool, columns: bool | str) -> frozenset[str]:
+    """The column rows a box draws (the ports FK lines may end at)."""
+    if not columns:
+        return frozenset()
+    if columns == KEYS and not focus:
+        return key_columns(table)
+    return frozenset(c.name for c in table.columns)
+
+
+def _label(table: Table, *, focus: bool, columns: bool | str, folded: set[Key]) -> str:
     color = _header_color(table, focus)
     kind = "" if table.kind == "table" else f' <FONT POINT-SIZE="8">({_e(table.kind)})</FONT>'
     rows = [f'<TR><TD BGCOLOR="{color}" COLSPAN="2" ALIGN="LEFT" PORT="h"><FONT COLOR="white"><B>'
@@ -324,7 +350,10 @@ def _label(table: Table, *, focus: bool, columns: bool, folded: set[Key]) -> str
         pk = set(table.primary_key.columns) if table.primary_key else set()
         fk_cols = {c for fk in table.foreign_keys for c in fk.columns}
         first = _fk_columns(table)
+        shown = _shown_columns(table, focus, columns)
         for col in table.columns:
+            if col.name not in shown:
+                continue
             marks = ("PK " if col.name in pk else "") + ("FK " if col.name in fk_cols else "")
             name = _e(col.name)
             fk = first.get(col.name)
@@ -334,6 +363,10 @@ def _label(table: Table, *, focus: bool, columns: bool, folded: set[Key]) -> str
             rows.append(f'<TR><TD ALIGN="LEFT" PORT="w{col.position}">{_e(marks)}{name}</TD>'
                         f'<TD ALIGN="LEFT" PORT="e{col.position}"><FONT COLOR="#555555">{_e(col.data_type)}{null}'
                         f'</FONT></TD></TR>')
+        if len(shown) < len(table.columns):
+            hidden = len(table.columns) - len(shown)
+            rows.append(f'<TR><TD COLSPAN="2" ALIGN="LEFT"><FONT POINT-SIZE="8" COLOR="#555555">+ {hidden} more '
+                        f'column{"" if hidden == 1 else "s"}</FONT></TD></TR>')
     else:
         folded_fks = sorted({fk.parent for fk in table.foreign_keys if fk.parent in folded and fk.parent != table.key})
         if folded_fks:
@@ -377,13 +410,15 @@ def _new_graph(strict: bool = False) -> GraphSpec:
     return g
 
 
-def _port(table: Table | None, column: str, side: str) -> str | None:
+def _port(table: Table | None, column: str, side: str, focus: Key | None, columns: bool | str) -> str | None:
     col = table.column(column) if table is not None else None
-    return f"{side}{col.position}:{side}" if col is not None else None
+    if col is None or column not in _shown_columns(table, table.key == focus, columns):
+        return None
+    return f"{side}{col.position}:{side}"
 
 
 def draw(catalog: Catalog, keys: Iterable[Key], *, link: Callable[[Key], str], folded: Iterable[Key] = (),
-         focus: Key | None = None, columns: bool = True, stubs: bool = True, legend: bool = True) -> Svg:
+         focus: Key | None = None, columns: bool | str = True, stubs: bool = True, legend: bool = True) -> Svg:
     """An ERD of `keys`; FKs to tables outside it end at small grey stub boxes (when `stubs`).
 
     `folded` tables (lookups, hubs) are not drawn (unless in `keys` as the focus) and appear
@@ -411,7 +446,7 @@ def _drawn_digest(catalog: Catalog, table: Table) -> str:
 
         facts = [table.schema, table.name, table.kind,
                  [[c.name, c.position, c.data_type, c.nullable] for c in table.columns],
-                 list(table.primary_key.columns) if table.primary_key else None,
+                 list(table.primary_key.columns) if table.primary_key else None, sorted(key_columns(table)),
                  [[fk.name, list(fk.columns), list(fk.parent), list(fk.ref_columns), fk.on_delete, fk.on_update,
                    fk.comment, fk.definition, fk.inherited_from] for fk in table.foreign_keys]]
         digest = digests[table.key] = hashlib.sha256(orjson.dumps(facts)).hexdigest()
@@ -419,7 +454,7 @@ def _drawn_digest(catalog: Catalog, table: Table) -> str:
 
 
 def _request(catalog: Catalog, members: list[Key], folded_set: set[Key], *, link: Callable[[Key], str],
-             focus: Key | None, columns: bool, stubs: bool, legend: bool) -> list:
+             focus: Key | None, columns: bool | str, stubs: bool, legend: bool) -> list:
     """A diagram's cache key source, from what it is drawn of: the digests of its tables and of the tables
     whose FKs it may draw (stubs: the referencing tables outside), the folded tables it meets, the links.
     Cheap next to describing the graph (0.45 ms a diagram, 4,300 diagrams at 2,000 tables): a rebuild
@@ -439,7 +474,7 @@ def _request(catalog: Catalog, members: list[Key], folded_set: set[Key], *, link
 
 
 def _draw(catalog: Catalog, members: list[Key], folded_set: set[Key], *, link: Callable[[Key], str],
-          focus: Key | None, columns: bool, stubs: bool, legend: bool) -> Svg:
+          focus: Key | None, columns: bool | str, stubs: bool, legend: bool) -> Svg:
     member_set = set(members)
     g = _new_graph()
     if legend:
@@ -483,8 +518,9 @@ def _draw(catalog: Catalog, members: list[Key], folded_set: set[Key], *, link: C
         meta.fks.append(_fk_meta(fk, index[child], index[parent]))
         attrs = _edge_attrs(fk, f)
         if columns:
-            tail = _port(catalog.get(child[1], child[0]), fk.columns[0], "e") if child in member_set else None
-            head = (_port(catalog.get(parent[1], parent[0]), fk.ref_columns[0], "w")
+            tail = (_port(catalog.get(child[1], child[0]), fk.columns[0], "e", focus, columns)
+                    if child in member_set else None)
+            head = (_port(catalog.get(parent[1], parent[0]), fk.ref_columns[0], "w", focus, columns)
                     if parent in member_set and fk.ref_columns else None)
             if tail:
                 attrs["tailport"] = tail

@@ -76,7 +76,7 @@ def table_section(cat: Catalog, config: DocsConfig, facts: Schema, t: Table, sto
     columns_ok = lambda n: n <= config.columns_max_tables  # noqa: E731
     base = max(config.neighbourhood_distance, 1)
     other = 2 if base == 1 else 1
-    variants: list[tuple[str, str, tuple[Key, ...], set[Key]]] = []  # label, file, keys, folded
+    variants: list[tuple[str, str, tuple[Key, ...], set[Key], bool | str]] = []  # label, file, keys, folded, columns
     seen: set[tuple] = set()
     for label, name, distance, fold in ((f"distance {base}", f"tables/{s}.svg", base, folded),
                                         (f"distance {other}", f"tables/{s}.d{other}.svg", other, folded),
@@ -87,12 +87,14 @@ def table_section(cat: Catalog, config: DocsConfig, facts: Schema, t: Table, sto
         # and so is another view larger than neighbourhood_views_max_tables (the default view always stays).
         if keys not in seen and (not variants or len(keys) <= config.neighbourhood_views_max_tables):
             seen.add(keys)
-            variants.append((label, name, keys, fold))
+            # Beyond distance 1 the other boxes show their key columns only (erd.KEYS): what links them.
+            columns = columns_ok(len(keys)) and (erd.KEYS if distance >= 2 else True)
+            variants.append((f"{label}, key columns" if columns == erd.KEYS else label, name, keys, fold, columns))
     frames = []
     stored = []
-    for label, name, keys, fold in variants:
-        svg = store(name, lambda keys=keys, fold=fold: erd.draw(
-            cat, keys, link=_link(""), folded=fold, focus=t.key, columns=columns_ok(len(keys)), stubs=False))
+    for label, name, keys, fold, columns in variants:
+        svg = store(name, lambda keys=keys, fold=fold, columns=columns: erd.draw(
+            cat, keys, link=_link(""), folded=fold, focus=t.key, columns=columns, stubs=False))
         if svg is not None and svg.text:
             stored.append((label, name, svg))
     if not stored:
