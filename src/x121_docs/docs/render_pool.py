@@ -68,7 +68,7 @@ class _Counts(NamedTuple):
 
 
 class _Records(logging.Handler):
-    """What a worker's render logs, to be logged again by the parent."""
+    """What a worker's render logs, to be logged again by the parent (`replay`)."""
 
     def __init__(self) -> None:
         super().__init__(logging.INFO)
@@ -76,6 +76,25 @@ class _Records(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append((record.name, record.levelno, record.getMessage()))
+
+
+class _current:  # noqa: N801 - used like a function
+    """In a worker: `page` is MkDocs' current page and what is logged is kept, until `close()`."""
+
+    def __init__(self, config, page) -> None:  # noqa: ANN001
+        self.config, self.handler = config, _Records()
+        self.records = self.handler.records
+        logging.getLogger("mkdocs").addHandler(self.handler)
+        config._current_page = page
+
+    def close(self) -> None:
+        self.config._current_page = None
+        logging.getLogger("mkdocs").removeHandler(self.handler)
+
+
+def _replay(records: list[tuple[str, int, str]]) -> None:
+    for name, level, message in records:
+        logging.getLogger(name).log(level, message)
 
 
 def _render(state: tuple, index: int, step: int) -> tuple[list, _Counts]:
@@ -87,10 +106,7 @@ def _render(state: tuple, index: int, step: int) -> tuple[list, _Counts]:
     fast = slow = 0
     for file in pages[index::step]:
         page = file.page
-        records = _Records()
-        log = logging.getLogger("mkdocs")
-        log.addHandler(records)
-        config._current_page = page
+        records = _current(config, page)
         try:
             page.read_source(config)
             page.markdown = config.plugins.on_page_markdown(page.markdown, page=page, config=config, files=files)
@@ -110,8 +126,7 @@ def _render(state: tuple, index: int, step: int) -> tuple[list, _Counts]:
             out.append(_Failed(file.src_uri, sendable(exc)))
             continue
         finally:
-            config._current_page = None
-            log.removeHandler(records)
+            records.close()
         anchors = ({f.src_uri: links for f, links in page.links_to_anchors.items()}
                    if page.links_to_anchors is not None else None)
         out.append(_Page(file.src_uri, page.content, page.toc, page._title_from_render, page.present_anchor_ids,
@@ -130,10 +145,7 @@ def _theme(state: tuple, index: int, step: int) -> list:
     out: list[_Themed | _Failed] = []
     for file in pages[index::step]:
         page = file.page
-        records = _Records()
-        log = logging.getLogger("mkdocs")
-        log.addHandler(records)
-        config._current_page = page
+        records = _current(config, page)
         page.active = True
         try:
             context = get_context(nav, doc_files, config, page)
@@ -144,8 +156,7 @@ def _theme(state: tuple, index: int, step: int) -> list:
             out.append(_Failed(file.src_uri, sendable(exc)))
         finally:
             page.active = False
-            config._current_page = None
-            log.removeHandler(records)
+            records.close()
     return out
 
 
@@ -162,8 +173,7 @@ class _Prerendered:
         result = self.pool._themed_results()[page.file.src_uri]
         if isinstance(result, _Failed):
             raise result.error
-        for name, level, message in result.records:
-            logging.getLogger(name).log(level, message)
+        _replay(result.records)
         return result.output
 
     def __getattr__(self, name: str):  # noqa: ANN204 - anything else MkDocs or a plugin may read
@@ -265,8 +275,7 @@ def _rendered(result: _Page | _Failed, files):  # noqa: ANN001, ANN202 - a Page.
         return failed
 
     def render(self, config, files_=None) -> None:  # noqa: ANN001
-        for name, level, message in result.records:
-            logging.getLogger(name).log(level, message)
+        _replay(result.records)
         self.content, self.toc, self._title_from_render = result.content, result.toc, result.title
         self.present_anchor_ids = result.anchor_ids
         if result.anchors is not None:
