@@ -332,13 +332,9 @@ def key_columns(table: Table) -> frozenset[str]:
     return frozenset(keys)
 
 
-def _shown_columns(table: Table, focus: bool, columns: bool | str) -> frozenset[str]:
-    """The column rows a box draws (the ports FK lines may end at)."""
-    if not columns:
-        return frozenset()
-    if columns == KEYS and not focus:
-        return key_columns(table)
-    return frozenset(c.name for c in table.columns)
+def _kept_columns(table: Table, focus: bool, columns: bool | str) -> frozenset[str] | None:
+    """The only column rows a box with columns draws (the ports FK lines may end at); None: every one."""
+    return key_columns(table) if columns == KEYS and not focus else None
 
 
 def _label(table: Table, *, focus: bool, columns: bool | str, folded: set[Key]) -> str:
@@ -350,9 +346,9 @@ def _label(table: Table, *, focus: bool, columns: bool | str, folded: set[Key]) 
         pk = set(table.primary_key.columns) if table.primary_key else set()
         fk_cols = {c for fk in table.foreign_keys for c in fk.columns}
         first = _fk_columns(table)
-        shown = _shown_columns(table, focus, columns)
+        kept = _kept_columns(table, focus, columns)
         for col in table.columns:
-            if col.name not in shown:
+            if kept is not None and col.name not in kept:
                 continue
             marks = ("PK " if col.name in pk else "") + ("FK " if col.name in fk_cols else "")
             name = _e(col.name)
@@ -363,8 +359,8 @@ def _label(table: Table, *, focus: bool, columns: bool | str, folded: set[Key]) 
             rows.append(f'<TR><TD ALIGN="LEFT" PORT="w{col.position}">{_e(marks)}{name}</TD>'
                         f'<TD ALIGN="LEFT" PORT="e{col.position}"><FONT COLOR="#555555">{_e(col.data_type)}{null}'
                         f'</FONT></TD></TR>')
-        if len(shown) < len(table.columns):
-            hidden = len(table.columns) - len(shown)
+        hidden = 0 if kept is None else sum(1 for c in table.columns if c.name not in kept)
+        if hidden:
             rows.append(f'<TR><TD COLSPAN="2" ALIGN="LEFT"><FONT POINT-SIZE="8" COLOR="#555555">+ {hidden} more '
                         f'column{"" if hidden == 1 else "s"}</FONT></TD></TR>')
     else:
@@ -412,7 +408,8 @@ def _new_graph(strict: bool = False) -> GraphSpec:
 
 def _port(table: Table | None, column: str, side: str, focus: Key | None, columns: bool | str) -> str | None:
     col = table.column(column) if table is not None else None
-    if col is None or column not in _shown_columns(table, table.key == focus, columns):
+    kept = _kept_columns(table, table.key == focus, columns) if col is not None else None
+    if col is None or (kept is not None and column not in kept):
         return None
     return f"{side}{col.position}:{side}"
 

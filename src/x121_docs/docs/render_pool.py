@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import logging
 import types
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import NamedTuple
 
 from mkdocs.plugins import BasePlugin, event_priority
@@ -68,7 +70,7 @@ class _Counts(NamedTuple):
 
 
 class _Records(logging.Handler):
-    """What a worker's render logs, to be logged again by the parent (`replay`)."""
+    """What a worker's render logs, to be logged again by the parent (`_replay`)."""
 
     def __init__(self) -> None:
         super().__init__(logging.INFO)
@@ -78,18 +80,18 @@ class _Records(logging.Handler):
         self.records.append((record.name, record.levelno, record.getMessage()))
 
 
-class _current:  # noqa: N801 - used like a function
-    """In a worker: `page` is MkDocs' current page and what is logged is kept, until `close()`."""
-
-    def __init__(self, config, page) -> None:  # noqa: ANN001
-        self.config, self.handler = config, _Records()
-        self.records = self.handler.records
-        logging.getLogger("mkdocs").addHandler(self.handler)
-        config._current_page = page
-
-    def close(self) -> None:
-        self.config._current_page = None
-        logging.getLogger("mkdocs").removeHandler(self.handler)
+@contextmanager
+def _current(config, page) -> Iterator[list]:  # noqa: ANN001
+    """In a worker: `page` is MkDocs' current page, and what is logged meanwhile is kept (the list)."""
+    handler = _Records()
+    log = logging.getLogger("mkdocs")
+    log.addHandler(handler)
+    config._current_page = page
+    try:
+        yield handler.records
+    finally:
+        config._current_page = None
+        log.removeHandler(handler)
 
 
 def _replay(records: list[tuple[str, int, str]]) -> None:
@@ -106,31 +108,29 @@ def _render(state: tuple, index: int, step: int) -> tuple[list, _Counts]:
     fast = slow = 0
     for file in pages[index::step]:
         page = file.page
-        records = _current(config, page)
-        try:
-            page.read_source(config)
-            page.markdown = config.plugins.on_page_markdown(page.markdown, page=page, config=config, files=files)
-            tables = Tables(file, files, config) if Tables.applies(file.src_uri) else None
-            if tables is not None:  # the generator's tables rendered without Python-Markdown (docs/fast_tables.py)
-                page.markdown = tables.extract(page.markdown)
-            page.render(config, files)
-            if tables is not None:
-                page.content = tables.insert(page.content)
-                if page.links_to_anchors is not None:
-                    for target, links in tables.links_to_anchors.items():
-                        page.links_to_anchors.setdefault(target, {}).update(links)
-                fast, slow = fast + len(tables.html), slow + tables.fallbacks
-            search = plugin.search
-            entries = search.entries_for(page) if search is not None and search.index is not None else None
-        except Exception as exc:  # noqa: BLE001 - raised again when MkDocs reaches this page
-            out.append(_Failed(file.src_uri, sendable(exc)))
-            continue
-        finally:
-            records.close()
+        with _current(config, page) as records:
+            try:
+                page.read_source(config)
+                page.markdown = config.plugins.on_page_markdown(page.markdown, page=page, config=config, files=files)
+                tables = Tables(file, files, config) if Tables.applies(file.src_uri) else None
+                if tables is not None:  # the generator's tables rendered without Python-Markdown (docs/fast_tables.py)
+                    page.markdown = tables.extract(page.markdown)
+                page.render(config, files)
+                if tables is not None:
+                    page.content = tables.insert(page.content)
+                    if page.links_to_anchors is not None:
+                        for target, links in tables.links_to_anchors.items():
+                            page.links_to_anchors.setdefault(target, {}).update(links)
+                    fast, slow = fast + len(tables.html), slow + tables.fallbacks
+                search = plugin.search
+                entries = search.entries_for(page) if search is not None and search.index is not None else None
+            except Exception as exc:  # noqa: BLE001 - raised again when MkDocs reaches this page
+                out.append(_Failed(file.src_uri, sendable(exc)))
+                continue
         anchors = ({f.src_uri: links for f, links in page.links_to_anchors.items()}
                    if page.links_to_anchors is not None else None)
         out.append(_Page(file.src_uri, page.content, page.toc, page._title_from_render, page.present_anchor_ids,
-                         anchors, entries, records.records))
+                         anchors, entries, records))
     return out, _Counts(fast, slow)
 
 
@@ -145,18 +145,17 @@ def _theme(state: tuple, index: int, step: int) -> list:
     out: list[_Themed | _Failed] = []
     for file in pages[index::step]:
         page = file.page
-        records = _current(config, page)
         page.active = True
-        try:
-            context = get_context(nav, doc_files, config, page)
-            template = env.get_template(page.meta.get("template", "main.html"))
-            context = config.plugins.on_page_context(context, page=page, config=config, nav=nav)
-            out.append(_Themed(file.src_uri, template.render(context), records.records))
-        except Exception as exc:  # noqa: BLE001 - raised again when MkDocs builds this page
-            out.append(_Failed(file.src_uri, sendable(exc)))
-        finally:
-            page.active = False
-            records.close()
+        with _current(config, page) as records:
+            try:
+                context = get_context(nav, doc_files, config, page)
+                template = env.get_template(page.meta.get("template", "main.html"))
+                context = config.plugins.on_page_context(context, page=page, config=config, nav=nav)
+                out.append(_Themed(file.src_uri, template.render(context), records))
+            except Exception as exc:  # noqa: BLE001 - raised again when MkDocs builds this page
+                out.append(_Failed(file.src_uri, sendable(exc)))
+            finally:
+                page.active = False
     return out
 
 
@@ -220,7 +219,7 @@ class RenderPool(BasePlugin):
 
         if not self.chosen:
             return env
-        pages = [f for f in files.documentation_pages() if f.src_uri in self.chosen and not f.inclusion.is_excluded()]
+        pages = [f for f in files.documentation_pages() if f.src_uri in self.chosen]
         env.get_template("main.html")  # compiled once, before the fork
         self.themed = {f.src_uri for f in pages}
         self.theme_shares = Shares(_theme, (config, self.nav, env, files, pages), self.workers)
