@@ -13,7 +13,10 @@ from docs_support import html_rows, load_everything, load_sql, md_dicts, md_rows
 from x121_docs.catalog import graph, reflect_settings
 from x121_docs.config import Secret
 from x121_docs.database.connect import resolve
-from x121_docs.docs.build import build
+from x121_docs.docs import site
+from x121_docs.docs.build import build, produce
+from x121_docs.docs.check import compare
+from x121_docs.docs.config import CONFIG_FILE, load_config
 from x121_docs.docs.pages import LIVE_CLOSE, LIVE_OPEN
 from x121_docs.migrate import run_migrations
 
@@ -87,6 +90,13 @@ def test_main_build_migrates_our_schema_and_builds_its_site(server_settings, db_
     assert any("→" in p.read_text() for p in (gen / "tables").glob("*.svg"))  # statuses folded into columns
     ledger = md_rows((gen / "migrations.md").read_text(), "| Version |")
     assert len(ledger) == len(list(MIGRATIONS_DIR.glob("*.sql"))) and all(r[2] == "applied" for r in ledger)
+    # CI's `docs check` on this checkout (its database is x121_x121): the committed docs/generated/ is what
+    # these migrations build
+    root = MIGRATIONS_DIR.parent
+    produced, _ = produce(vector_db, root, load_config(root / CONFIG_FILE))
+    as_ours = {path: body.replace(db_name.encode(), b"x121_x121") for path, body in produced.files.items()}
+    drift = compare(site.read_tree(root / GEN), as_ours)
+    assert drift.clean, drift.summary(str(GEN)) + "\nRun `make docs` and commit docs/generated/."
 
 
 def load_names(settings, table: str) -> list[str]:
