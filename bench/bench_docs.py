@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import platform
-import resource
 import shutil
 import statistics
 import subprocess
@@ -71,11 +70,18 @@ def schema_sql(n: int) -> list[str]:
     return out
 
 
-def cpu() -> float:
-    """CPU seconds of this process and its finished children (the mkdocs subprocess): less swayed by
-    a loaded machine than the wall clock."""
-    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+def create_database(admin: Settings, db: str, n: int) -> Settings:
+    """`db` made anew on the bench server, holding `schema_sql(n)`, analyzed; its settings."""
+    with psycopg.connect(autocommit=True, **conn_params(admin)) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {db}")
+    settings = admin.with_database(db)
+    with psycopg.connect(autocommit=True, **conn_params(settings)) as conn:
+        parts = schema_sql(n)
+        for i in range(0, len(parts), 100):  # one transaction per 100 tables (lock table size)
+            conn.execute("\n".join(parts[i:i + 100]))
+        conn.execute("ANALYZE")
+    return settings
 
 
 def timed(fn, repeat: int = 1):
@@ -93,15 +99,8 @@ def run(sizes: list[int], smoke: bool = False) -> list[dict]:
     rows = []
     for n in sizes:
         db = f"bench_docs_{n}_smoke_{os.getpid()}" if smoke else f"bench_docs_{n}"
-        with psycopg.connect(autocommit=True, **conn_params(admin)) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
-            conn.execute(f"CREATE DATABASE {db}")
-        settings = admin.with_database(db)
+        settings = create_database(admin, db, n)
         with psycopg.connect(autocommit=True, **conn_params(settings)) as conn:
-            parts = schema_sql(n)
-            for i in range(0, len(parts), 100):  # one transaction per 100 tables (lock table size)
-                conn.execute("\n".join(parts[i:i + 100]))
-            conn.execute("ANALYZE")
             reflect(conn)  # warm the catalog caches once, as pg_dump gets below
             t_reflect, cat = timed(lambda: reflect(conn), 3)
         env = dict(os.environ, PGHOST=str(admin.host), PGPORT=str(admin.port), PGUSER=admin.user)
@@ -110,14 +109,14 @@ def run(sizes: list[int], smoke: bool = False) -> list[dict]:
         root = WORK / (f"site-{n}-smoke-{os.getpid()}" if smoke else f"site-{n}")
         shutil.rmtree(root, ignore_errors=True)
         root.mkdir(parents=True)
-        c0 = cpu()
+        c0 = benchlib.cpu_seconds()
         t_total, result = timed(lambda: build(settings, root))
-        c_total, c0 = cpu() - c0, cpu()
+        c_total, c0 = benchlib.cpu_seconds() - c0, benchlib.cpu_seconds()
         tm = result.timings
         with psycopg.connect(autocommit=True, **conn_params(settings)) as conn:  # one comment changes
             conn.execute("COMMENT ON TABLE t0001 IS 'Generated table 1, comment changed.'")
         t_rebuild, again = timed(lambda: build(settings, root))
-        c_rebuild = cpu() - c0
+        c_rebuild = benchlib.cpu_seconds() - c0
         assert "comment changed" in (root / "site/generated/tables/t0001.html").read_text()
         cli = [str(Path(sys.executable).with_name("x121-docs")), "docs", "build"]
         cmd_env = dict(os.environ, DB_HOST=str(settings.host), DB_PORT=str(settings.port), DB_NAME=db,
@@ -129,9 +128,9 @@ def run(sizes: list[int], smoke: bool = False) -> list[dict]:
             subprocess.run(cli, cwd=root, env=cmd_env, check=True, capture_output=True)
         with psycopg.connect(autocommit=True, **conn_params(settings)) as conn:  # again, as a whole command
             conn.execute("COMMENT ON TABLE t0001 IS 'Generated table 1, changed by the command.'")
-        c0 = cpu()
+        c0 = benchlib.cpu_seconds()
         t_command, _ = timed(lambda: subprocess.run(cli, cwd=root, env=cmd_env, check=True, capture_output=True))
-        c_command = cpu() - c0
+        c_command = benchlib.cpu_seconds() - c0
         assert "changed by the command" in (root / "site/generated/tables/t0001.html").read_text()
         pages = sum(1 for p in result.generated.files if p.endswith(".md"))
         rows.append(dict(n=n, relations=len(cat.tables), fks=len(cat.foreign_keys), queries=cat.query_count,

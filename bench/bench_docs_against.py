@@ -43,7 +43,6 @@ def export(ref: str, into: Path) -> Path:
 
 def child(db: str, root: Path) -> None:
     """One cold full build with whichever x121_docs is first on sys.path; its figures as JSON on stdout."""
-    import resource
     import time
 
     import x121_docs
@@ -53,13 +52,9 @@ def child(db: str, root: Path) -> None:
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
 
-    def cpu() -> float:
-        own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-        return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
-
-    c0, t0 = cpu(), time.perf_counter()
+    c0, t0 = benchlib.cpu_seconds(), time.perf_counter()
     result = build(settings, root)
-    wall, used = time.perf_counter() - t0, cpu() - c0
+    wall, used = time.perf_counter() - t0, benchlib.cpu_seconds() - c0
     print(json.dumps({"source": x121_docs.__file__, "wall": wall, "cpu": used, "load": os.getloadavg()[0],
                       "stages": result.timings}))
 
@@ -89,21 +84,14 @@ def main() -> None:
 
     import psycopg
 
-    from bench_docs import schema_sql
+    from bench_docs import create_database
     from x121_docs.database.connect import conn_params
 
     admin = benchlib.admin_settings("docs")
     db = f"bench_docs_against_{n}" + (f"_smoke_{os.getpid()}" if args.smoke else "")
-    with psycopg.connect(autocommit=True, **conn_params(admin)) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {db}")
     work = Path(tempfile.mkdtemp(prefix="bench-docs-against-"))
     try:
-        with psycopg.connect(autocommit=True, **conn_params(admin.with_database(db))) as conn:
-            parts = schema_sql(n)
-            for i in range(0, len(parts), 100):
-                conn.execute("\n".join(parts[i:i + 100]))
-            conn.execute("ANALYZE")
+        create_database(admin, db, n)
         sources = {"ref": export(ref, work / "ref"), "tree": HERE.parent / "src"}
         runs: dict[str, list[dict]] = {"ref": [], "tree": []}
         for i in range(pairs):

@@ -58,6 +58,15 @@ def machine_note() -> str:
             f"load average {one:.2f} / {five:.2f} / {fifteen:.2f} (1 / 5 / 15 min)")
 
 
+def cpu_seconds() -> float:
+    """CPU seconds of this process and its finished children (a build's MkDocs workers): less swayed by a
+    loaded machine than the wall clock."""
+    import resource
+
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def update_results(name: str, text: str, path: Path = RESULTS) -> None:
     """Replace this benchmark's section of the results file (appended when absent); keep everything else."""
     begin, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
