@@ -96,7 +96,7 @@ def diagram_meta(page) -> dict:
 def erd_files(catalog, config=None, tables=()) -> dict[str, bytes]:  # noqa: ANN001
     """erd.md, erd/*.md and their SVGs for `catalog`, plus the neighbourhood section of `tables`
     (as tables/<slug>.md holding just the diagram frame), with the viewer's assets."""
-    from x121_docs.docs import erd_pages, site
+    from x121_docs.docs import erd, erd_pages, site
     from x121_docs.docs.pages.base import module_env, tidy
     from x121_docs.docs.config import DocsConfig
     from x121_docs.docs.names import table_slug
@@ -118,7 +118,7 @@ def erd_files(catalog, config=None, tables=()) -> dict[str, bytes]:  # noqa: ANN
         t = catalog.table(key[1], key[0])
         html, _ = erd_pages.table_section(catalog, config, facts, t, store)
         files[f"tables/{table_slug(t)}.md"] = html.encode("utf-8")
-    files.update(site.asset_files())
+    files.update(site.asset_files(vendor=any(p.endswith(erd.BROWSER) for p in files)))
     return files
 
 

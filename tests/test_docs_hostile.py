@@ -18,7 +18,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from docs_support import tree
-from browser_support import TIMEOUT_MS, served
+from browser_support import TIMEOUT_MS, served, wait_js
 from docs_browser_support import OVERFLOWING_TABLES
 from hostile_support import NAMES, build_hostile, hostile_database_name
 from psycopg import sql
@@ -144,6 +144,10 @@ async ([scope, svg]) => {{
 """
 
 
+BROWSER_VIEWS = """() => [...document.querySelectorAll('.x121-erd-links a[data-x121-view]')]
+  .map(a => a.getAttribute('data-x121-view')).filter(v => v.endsWith('.graph.json'))"""
+
+
 def _text_of(js_selector: str) -> str:
     """JS: text of an element without the toc's permalink."""
     return f"""(() => {{ const el = document.querySelector({json.dumps(js_selector)});
@@ -165,6 +169,8 @@ def hostile_site(server_settings):
         config = root / "mkdocs.yml"
         config.write_text(config.read_text().replace("    - navigation.top\n", "    - navigation.top\n    - content.tooltips\n"))
         assert "content.tooltips" in config.read_text()
+        # every distance-2 view laid out in the browser (as a large schema's are): its SVG is made in the page
+        (root / "docs" / "erd.yml").write_text("browser_layout_min_tables: 0\n", encoding="utf-8")
         build_hostile(settings)
         build(settings, root)
         catalog = reflect_settings(settings)
@@ -223,6 +229,7 @@ def test_nothing_runs_nothing_from_the_catalog_is_live_and_tables_keep_their_cel
     pages = _pages(root)
     assert len(pages) > len(NAMES)
     poked = 0
+    laid_out: list[str] = []
     for n, rel in enumerate(pages):
         # "load": every image (an onerror payload fires before it) and script has run
         page.goto(f"{base}/{rel}", wait_until="load")
@@ -232,7 +239,15 @@ def test_nothing_runs_nothing_from_the_catalog_is_live_and_tables_keep_their_cel
         assert got["broken"] == [], rel  # the page's structure is intact
         assert got["overflowing"] == [], rel  # and fits 1280 px
         poked += got["poked"]
-    assert poked > 3000
+        # the views the browser lays out: their SVG is made here, from the page's DOT and metadata
+        for view in page.evaluate(BROWSER_VIEWS):
+            page.locator(f".x121-erd-links a[data-x121-view={json.dumps(view)}]").click()
+            wait_js(page, f"document.querySelector('.x121-erd').dataset.shown === {json.dumps(view)}",
+                    f"{view} laid out in the browser")
+            got = page.evaluate(CHECK_PAGE, [".md-content .x121-erd *", True])
+            assert not got["hits"] and not got["live"] and not problems, (rel, view, got["hits"], got["live"], problems)
+            laid_out.append(view)
+    assert poked > 3000 and len(laid_out) >= 5, laid_out
     context.close()
     # the search box: results for a payload are shown as text too
     context, page = trapped_page()

@@ -42,6 +42,17 @@ def wide_page(browser):  # noqa: ANN001, ANN201
 def our_site(server_settings, tmp_path_factory):
     """The site of our own schema (migrations/, docs/erd.yml) as `make docs` builds it; built once for
     the module (the tests only read it), its database dropped afterwards."""
+    yield from _our_site(server_settings, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def browser_laid_site(server_settings, tmp_path_factory):
+    """The same site with its distance-2 views laid out in the reader's browser, as a schema of at least
+    `browser_layout_min_tables` tables has them (set to 0 here)."""
+    yield from _our_site(server_settings, tmp_path_factory, "\nbrowser_layout_min_tables: 0\n")
+
+
+def _our_site(server_settings, tmp_path_factory, erd_yml_extra: str = ""):  # noqa: ANN001, ANN202
     name = f"t_erd_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(autocommit=True, **conn_params(server_settings, "postgres")) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {} STRATEGY FILE_COPY").format(sql.Identifier(name)))
@@ -53,6 +64,8 @@ def our_site(server_settings, tmp_path_factory):
         root = tmp_path_factory.mktemp("erd") / "project"
         (root / "docs").mkdir(parents=True)
         shutil.copy(PROJECT_ROOT / "docs" / "erd.yml", root / "docs" / "erd.yml")
+        with (root / "docs" / "erd.yml").open("a", encoding="utf-8") as f:
+            f.write(erd_yml_extra)
         build(settings, root)
         yield root / "site"
     finally:
@@ -225,3 +238,95 @@ def test_largest_corpus_schema_opens_legible_on_its_biggest_pages(wide_page, cor
                 assert wide_page.evaluate("getComputedStyle(document.querySelector('.x121-erd-minimap')).display") != "none"
     assert all(m["median"] >= MIN_TEXT_PX and m["count"] >= 5 for m, _ in results.values()), results
     assert wide_page.evaluate(READY)
+
+
+#: What the browser drew of the frame's current view: its boxes' header texts, the edges, the aspect
+#: ratio, and every text that runs past the right edge of its cell.
+DRAWN = r"""() => {
+  const f = document.querySelector('.x121-erd'), svg = f.querySelector('svg.x121-erd-main'), over = [];
+  for (const g of svg.querySelectorAll('g.node')) {
+    const cells = [...g.querySelectorAll('polygon')].map(p => p.getBoundingClientRect());
+    for (const t of g.querySelectorAll('text')) {
+      const r = t.getBoundingClientRect(), x = r.left + 1, y = r.top + r.height / 2;
+      const cell = cells.filter(b => x >= b.left - 1 && x <= b.right && y >= b.top && y <= b.bottom)
+        .sort((a, b) => a.width * a.height - b.width * b.height)[0];
+      if (cell && r.right > cell.right + 1) over.push(t.textContent);
+    }
+  }
+  const heads = {};
+  for (const g of svg.querySelectorAll('g.node'))
+    heads[g.getAttribute('class').match(/\bt(\d+)\b/)[1]] = g.querySelector('text').textContent;
+  return {heads: heads,
+          edges: svg.querySelectorAll('g.edge').length, aspect: f.x121.full.w / f.x121.full.h, over: over,
+          ids: svg.querySelectorAll('[id]').length};
+}"""
+
+
+def test_distance_two_laid_out_in_the_browser_draws_what_the_build_draws(wide_page, our_site, browser_laid_site):
+    """A large schema's distance-2 views are laid out by Graphviz in WebAssembly when the reader opens them:
+    the same tables and FKs as the build's SVG, legible, within 1:3..3:1, no text past its cell, and the
+    viewer's highlight and FK panel work on it. Only such a site carries the 1.3 MB script."""
+    import json
+
+    from erd_support import svg_meta
+
+    page = wide_page
+    tables = browser_laid_site / "generated/tables"
+    names = sorted(p.name[:-len(".d2.graph.json")] for p in tables.glob("*.d2.graph.json"))
+    assert len(names) > 10 and not list(tables.glob("*.d2.svg")) and list(tables.glob("*.hubs.svg"))
+    assert (browser_laid_site / "generated/assets/vendor/viz-global.js").is_file()
+    assert not (our_site / "generated/assets/vendor").exists()
+    graphs = {n: json.loads((tables / f"{n}.d2.graph.json").read_text(encoding="utf-8")) for n in names}
+    for n, graph in graphs.items():  # the views the build would have drawn, table for table and FK for FK
+        assert graph["meta"] == svg_meta((our_site / f"generated/tables/{n}.d2.svg").read_text(encoding="utf-8")), n
+    name = max(names, key=lambda n: (len(graphs[n]["meta"]["tables"]), n))
+    meta = graphs[name]["meta"]
+    view = f"{name}.d2.graph.json"
+    with served(browser_laid_site, search=False) as base:
+        open_diagram(page, f"{base}/generated/tables/{name}.html")
+        assert page.evaluate("document.querySelector('.x121-erd').dataset.src") == f"{name}.svg"
+        page.locator(f'a[data-x121-view="{view}"]').click()
+        wait_js(page, f"document.querySelector('.x121-erd').dataset.shown === {json.dumps(view)}",
+                "the distance-2 view laid out in the browser")
+        drawn = page.evaluate(DRAWN)
+        # box i of the metadata is the box drawn with class t<i>: the viewer's search and highlight rely on it
+        assert drawn["heads"] == {str(i): t["name"] for i, t in enumerate(meta["tables"])}
+        assert drawn["edges"] == len(meta["fks"])
+        assert 1 / 3 <= drawn["aspect"] <= 3 and drawn["over"] == [] and drawn["ids"] == 0, drawn
+        assert page.evaluate(MEASURE)["median"] >= MIN_TEXT_PX
+        f = 0
+        page.locator(f".x121-erd g.edge.f{f} path.x121-hit").first.dispatch_event("click")
+        wait_js(page, f"document.querySelector('.x121-erd-panel').textContent.includes({meta['fks'][f]['name']!r})",
+                "the FK panel of an edge laid out in the browser")
+        i = meta["tables"].index(next(t for t in meta["tables"] if t["name"] == name))
+        page.evaluate(f"document.querySelector('.x121-erd').x121.select({i})")
+        lit = page.evaluate("[...document.querySelectorAll('.x121-erd g.node.x121-on')].length")
+        near = {fk["to"] if fk["from"] == i else fk["from"] for fk in meta["fks"] if i in (fk["from"], fk["to"])}
+        assert lit == 1 + len(near)
+        # and back to the build's own view
+        page.locator(f'a[data-x121-view="{name}.svg"]').click()
+        wait_js(page, f"document.querySelector('.x121-erd').dataset.shown === {json.dumps(name + '.svg')}",
+                "the distance-1 view back")
+
+
+def test_without_webassembly_the_browser_laid_view_says_why(wide_page, browser_laid_site):
+    """A site whose policy refuses WebAssembly (a project's own overrides/main.html from before) gets one
+    sentence in the frame naming the setting, not a blank frame or a stale view."""
+    page = wide_page
+    tables = browser_laid_site / "generated/tables"
+    name = sorted(p.name[:-len(".d2.graph.json")] for p in tables.glob("*.d2.graph.json"))[0]
+
+    def strict_policy(route):  # noqa: ANN001, ANN202
+        response = route.fetch()
+        route.fulfill(response=response, body=response.text().replace(" 'wasm-unsafe-eval'", ""))
+
+    with served(browser_laid_site, search=False) as base:
+        page.route(f"{base}/generated/tables/{name}.html", strict_policy)
+        open_diagram(page, f"{base}/generated/tables/{name}.html")
+        page.locator(f'a[data-x121-view="{name}.d2.graph.json"]').click()
+        note = wait_js(page, "(document.querySelector('.x121-erd .x121-erd-note') || {}).textContent || null",
+                       "the note of a view that cannot be laid out")
+        assert "wasm-unsafe-eval" in note and "overrides/main.html" in note
+        assert page.evaluate("document.querySelector('.x121-erd svg.x121-erd-main')") is None
+        assert page.evaluate("document.querySelector('.x121-erd').dataset.shown") == f"{name}.svg"
+        assert page.evaluate("document.querySelector('.x121-erd').dataset.src").endswith(".graph.json")

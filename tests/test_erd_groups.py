@@ -312,3 +312,40 @@ def test_the_distance_two_view_draws_the_focus_whole_and_the_others_key_columns(
         assert abs(start_y - (_text_y(two, fk["from"], "FK " + fk["columns"][0]) - 4)) < 10, fk["name"]
         assert abs(end_y - (_text_y(two, fk["to"], ref_label) - 4)) < 10, fk["name"]
     assert len(meta["fks"]) == 3
+
+
+def test_in_a_large_schema_the_distance_two_view_is_written_for_the_browser_as_the_build_would_draw_it(fresh_db):
+    """At `browser_layout_min_tables` the distance-2 view becomes DOT text and metadata (.graph.json), the
+    first view stays an SVG; Graphviz reading that DOT draws the SVG the build draws, byte for byte, with
+    names that hold quotes, backslashes (`\\N` would be the node's name) and markup."""
+    import json
+
+    import pygraphviz
+
+    odd = 'own"ers\\N<b>\\'
+    with psycopg.connect(autocommit=True, **conn_params(fresh_db)) as conn:
+        conn.execute(sql.SQL("CREATE TABLE {} (id bigint PRIMARY KEY, {} text NOT NULL UNIQUE, name text)").format(
+            sql.Identifier(odd), sql.Identifier('co"de\\')))
+        conn.execute(sql.SQL("CREATE TABLE projects (id bigint PRIMARY KEY,"
+                             " owner_code text NOT NULL REFERENCES {} ({}), title text)").format(
+            sql.Identifier(odd), sql.Identifier('co"de\\')))
+        conn.execute("CREATE TABLE scenes (id bigint PRIMARY KEY, project_id bigint NOT NULL REFERENCES projects,"
+                     " title text); CREATE TABLE shots (id bigint PRIMARY KEY, scene_id bigint REFERENCES scenes)")
+    cat = reflect_settings(fresh_db)
+    built = erd_files(cat, tables=[("public", "scenes")])
+    assert "tables/scenes.d2.svg" in built and not any(p.endswith(erd.BROWSER) for p in built)
+    assert not any(p.startswith("assets/vendor/") for p in built)
+    files = erd_files(cat, DocsConfig(browser_layout_min_tables=4), tables=[("public", "scenes")])
+    page = files["tables/scenes.md"].decode()
+    assert 'data-src="scenes.svg"' in page and 'data-x121-view="scenes.d2.graph.json"' in page
+    assert "tables/scenes.d2.svg" not in files and files["tables/scenes.svg"] == built["tables/scenes.svg"]
+    assert files["assets/vendor/viz-global.js"].startswith(b"/*!\nViz.js 3.31.0")
+    graph = json.loads(files["tables/scenes.d2.graph.json"])
+    server = built["tables/scenes.d2.svg"].decode().rstrip("\n")
+    assert graph["meta"] == svg_meta(server) and odd in {t["name"] for t in graph["meta"]["tables"]}
+    drawn = erd.normalize_svg(pygraphviz.AGraph(string=graph["dot"]).draw(format="svg", prog="dot"), graph["meta"])
+    assert erd.ASPECT_MIN <= drawn.aspect <= erd.ASPECT_MAX  # the build kept its first layout too
+    assert drawn.text == server
+    # one schema table fewer than the threshold: laid out by the build again
+    below = erd_files(cat, DocsConfig(browser_layout_min_tables=5), tables=[("public", "scenes")])
+    assert "tables/scenes.d2.svg" in below and not any(p.endswith(erd.BROWSER) for p in below)

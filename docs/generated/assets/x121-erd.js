@@ -9,10 +9,16 @@
      neighbours (a second click follows its link); a click on an edge shows the FK's definition.
    The diagram's <metadata> (JSON written by the generator) names tables and FKs.  Catalog text only
    ever reaches the page through textContent and DOM attributes, never through innerHTML.
-   Without script or from file:// the frame's <object> shows the SVG as it is. */
+   Without script or from file:// the frame's <object> shows the SVG as it is.
+   A view whose file ends in .graph.json (a large schema's distance-2 views) holds DOT text and the
+   metadata instead of an SVG: it is laid out here by Graphviz in WebAssembly (vendor/viz-global.js,
+   loaded on the first such view), with the generator's aspect-ratio rule, and then shown the same way. */
 (function () {
   "use strict";
   var SVGNS = "http://www.w3.org/2000/svg";
+  var BROWSER = /\.graph\.json$/;  // erd.BROWSER
+  var ASPECT_MIN = 1 / 3, ASPECT_MAX = 3;  // erd.ASPECT_MIN, erd.ASPECT_MAX
+  var SCRIPT = document.currentScript ? document.currentScript.src : "";
   var READ_PX = 13;     // text height (CSS px) the readable view aims at
   var MIN_FIT_PX = 11;  // the whole diagram is shown when its text is at least this high
   var counter = 0;
@@ -438,22 +444,110 @@
     this.centreOn(c.x, c.y);
   };
 
+  var vizReady = null;
+  function viz() {
+    // Graphviz in WebAssembly, loaded once per page from beside this script (the site's own file).
+    if (!vizReady) {
+      vizReady = new Promise(function (resolve, reject) {
+        if (window.Viz) { resolve(window.Viz); return; }
+        var s = document.createElement("script");
+        s.src = new URL("vendor/viz-global.js", SCRIPT || document.baseURI).href;
+        s.onload = function () { if (window.Viz) resolve(window.Viz); else reject(new Error("no Viz")); };
+        s.onerror = function () { reject(new Error("cannot load " + s.src)); };
+        document.head.appendChild(s);
+      }).then(function (V) { return V.instance(); });
+      vizReady.catch(function () { vizReady = null; });  // the next view tries again
+    }
+    return vizReady;
+  }
+
+  function layOut(graph) {
+    // erd._layout's rule: laid out again in the other direction when outside 1:3..3:1, then stretched
+    // by `ratio`. The DOT ends with the generator's closing brace: later graph attributes win.
+    return viz().then(function (v) {
+      function render(extra) {
+        var text = v.renderString(graph.dot.replace(/\}\s*$/, extra + "}"), { format: "svg", engine: "dot" });
+        var m = text.match(/<svg width="([\d.]+)pt" height="([\d.]+)pt"/);
+        return { text: text, aspect: m && Number(m[2]) ? Number(m[1]) / Number(m[2]) : 1 };
+      }
+      function fits(r) { return r.aspect >= ASPECT_MIN && r.aspect <= ASPECT_MAX; }
+      var first = render("");
+      if (fits(first)) return first.text;
+      var turn = 'graph [rankdir="TB"];\n', other = render(turn);
+      if (fits(other)) return other.text;
+      var best = Math.abs(Math.log(first.aspect)) <= Math.abs(Math.log(other.aspect)) ? first : other;
+      var ratio = best.aspect > ASPECT_MAX ? 1 / ASPECT_MAX * 1.02 : 1 / ASPECT_MIN * 0.98;
+      return render((best === other ? turn : "") + 'graph [ratio="' + ratio.toFixed(4) + '"];\n').text;
+    });
+  }
+
+  function fitText(svg) {
+    // Graphviz sized each cell by its built-in font metrics, the page draws the text in its own fonts:
+    // a text longer than its cell is narrowed to fit (it never runs into the next cell or out of its box).
+    svg.querySelectorAll("g.node").forEach(function (g) {
+      var cells = Array.prototype.map.call(g.querySelectorAll("polygon"), function (p) { return p.getBBox(); });
+      g.querySelectorAll("text").forEach(function (t) {
+        var x = Number(t.getAttribute("x")), y = Number(t.getAttribute("y")), cell = null;
+        cells.forEach(function (b) {
+          if (x >= b.x - 0.5 && x <= b.x + b.width && y >= b.y && y <= b.y + b.height + 0.5 &&
+              (!cell || b.width * b.height < cell.width * cell.height)) cell = b;
+        });
+        if (!cell) return;
+        var room = t.getAttribute("text-anchor") === "middle" ? cell.width - 4 : cell.x + cell.width - x - 2;
+        if (room > 0 && t.getComputedTextLength() > room) {
+          t.setAttribute("textLength", room.toFixed(2));
+          t.setAttribute("lengthAdjust", "spacingAndGlyphs");
+        }
+      });
+    });
+  }
+
+  function empty(frame) {
+    frame.querySelectorAll("object, svg.x121-erd-main, .x121-erd-bar, .x121-erd-panel, .x121-erd-legend, " +
+                           ".x121-erd-minimap, .x121-erd-note").forEach(function (o) { o.remove(); });
+  }
+
+  function show(frame, text, meta) {
+    var doc = new DOMParser().parseFromString(text, "image/svg+xml");
+    var svg = doc.documentElement;
+    if (!svg || svg.nodeName !== "svg") return false;
+    if (meta) {
+      // what erd.normalize_svg does at build time: no generated ids, the metadata inside the SVG
+      svg.querySelectorAll("[id]").forEach(function (e) { e.removeAttribute("id"); });
+      var m = doc.createElementNS(SVGNS, "metadata");
+      m.setAttribute("class", "x121-erd-data");
+      m.textContent = JSON.stringify(meta);
+      svg.insertBefore(m, svg.firstChild);
+    }
+    empty(frame);
+    var node = document.importNode(svg, true);
+    node.classList.add("x121-erd-main");
+    frame.insertBefore(node, frame.firstChild);
+    if (meta) fitText(node);
+    frame.x121 = new Viewer(frame, node);
+    return true;
+  }
+
   function inline(frame, src, done) {
+    var browser = BROWSER.test(src);
     fetch(src).then(function (r) {
       if (!r.ok) throw new Error(r.status);
-      return r.text();
-    }).then(function (text) {
-      var doc = new DOMParser().parseFromString(text, "image/svg+xml");
-      var svg = doc.documentElement;
-      if (!svg || svg.nodeName !== "svg") return;
-      frame.querySelectorAll("object, svg.x121-erd-main, .x121-erd-bar, .x121-erd-panel, .x121-erd-legend, " +
-                             ".x121-erd-minimap").forEach(function (o) { o.remove(); });
-      var node = document.importNode(svg, true);
-      node.classList.add("x121-erd-main");
-      frame.insertBefore(node, frame.firstChild);
-      frame.x121 = new Viewer(frame, node);
+      return browser ? r.json() : r.text();
+    }).then(function (data) {
+      if (!browser) return [data, null];
+      return layOut(data).then(function (text) { return [text, data.meta]; });
+    }).then(function (drawn) {
+      if (frame.dataset.src !== src) return;  // the reader chose another view meanwhile
+      if (!show(frame, drawn[0], drawn[1])) return;
+      frame.dataset.shown = src;  // the view now drawn (the tests and the bench wait for it)
       if (done) done();
-    }).catch(function () { /* keep the <object> fallback */ });
+    }).catch(function (err) {
+      if (!browser || frame.dataset.src !== src) return;  // an SVG: keep the <object> fallback
+      empty(frame);
+      frame.appendChild(el("p", "x121-erd-note", "This view is laid out in your browser by Graphviz in " +
+        "WebAssembly, which could not run here (" + String(err && err.message || err) + "). The site's " +
+        "Content-Security-Policy must allow 'wasm-unsafe-eval' in script-src (overrides/main.html)."));
+    });
   }
 
   function views(frame) {

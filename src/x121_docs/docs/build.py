@@ -17,7 +17,7 @@ from ..catalog import reflect
 from ..catalog.facts import TOOLING_TABLES
 from ..config import MASK, Settings
 from ..database.connect import connect
-from . import erd_cache, site
+from . import erd, erd_cache, site
 from .check import blank_live
 from .config import CONFIG_FILE, DocsConfig, load_config
 from .data import ledger_rows, live_figures, lookup_data
@@ -160,8 +160,10 @@ def scrub_secrets(files: dict[str, bytes], settings: Settings) -> dict[str, byte
 
 
 def _finish(generated: Generated, settings: Settings) -> Generated:
-    generated.files.update(site.asset_files())
-    generated.files = dict(sorted(scrub_secrets(generated.files, settings).items()))
+    # The assets are ours, not the database's: added after the scrub (a password could occur in their bytes).
+    files = scrub_secrets(generated.files, settings)
+    files.update(site.asset_files(vendor=any(path.endswith(erd.BROWSER) for path in files)))
+    generated.files = dict(sorted(files.items()))
     return generated
 
 

@@ -24,6 +24,10 @@ class DocsConfig:
     #: The other views of a table page (the other distance, with hubs) are drawn up to this many tables:
     #: a lookup's distance 2 reaches most of a large schema (900 boxes, seconds of layout, unreadable).
     neighbourhood_views_max_tables: int = 150
+    #: In a schema of at least this many tables, a table page's views beyond distance 1 (never the one shown
+    #: first) are laid out in the reader's browser by Graphviz in WebAssembly, not by the build: they are
+    #: almost half of a large build's layout time. 0: always; a number above the schema's size: never.
+    browser_layout_min_tables: int = 1000
     #: Lookup tables are folded into the referencing table's columns (`status_id → scene_statuses`).
     lookup_suffixes: tuple[str, ...] = ("_statuses",)
     lookup_tables: tuple[str, ...] = ("roles", "job_types")  # catalog.facts.LookupRule's default

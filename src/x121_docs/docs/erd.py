@@ -44,6 +44,8 @@ ASPECT_MIN, ASPECT_MAX = 1 / 3, 3.0
 #: columns, the rows FK lines end at) and a count of the rest: the wide views, where a box's other columns
 #: are read on its own page, cost a third less layout and stay small enough to read at first sight.
 KEYS = "keys"
+#: The file name ending of a diagram laid out in the reader's browser (`browser_graph`; x121-erd.js reads it).
+BROWSER = ".graph.json"
 #: Largest star laid out radially: twopi's overlap removal grows steeply with the node count (0.3 s at
 #: 200 nodes, 39 s at 900: a lookup's distance-2 neighbourhood); above it the dot layout is stretched.
 RADIAL_MAX_NODES = 300
@@ -175,6 +177,33 @@ class GraphSpec:
         return [self.directed, self.strict, self.name, self.graph_attr, self.node_attr, self.edge_attr,
                 [list(i[:-1]) + [i[-1].data() if i[0] == "sub" else i[-1]] for i in self.items]]
 
+    def dot(self, indent: str = "") -> str:
+        """The graph as DOT text, for Graphviz in the reader's browser (`browser_graph`): the same attributes
+        as `agraph`, values quoted (HTML-like labels, `<...>`, as they are). Catalog text reaches plain
+        values through `_lit` only, so escaping the quotes is enough (pygraphviz's own writer breaks on a
+        value that ends with a backslash)."""
+        def attrs(values: dict[str, str]) -> str:
+            return ", ".join([f'{k}="{v.replace(chr(34), _QUOTE)}"' if k != "label" else f"{k}={_dot_value(v, k)}"
+                              for k, v in values.items()])  # _dot_value, inlined: 240,000 values at 2,000 tables
+
+        head = f"{indent}subgraph {_dot_value(self.name)} {{" if indent else \
+            f"{'strict ' if self.strict else ''}{'digraph' if self.directed else 'graph'} {{"
+        inner = indent + "  "
+        lines = [head]
+        for word, values in (("graph", self.graph_attr), ("node", self.node_attr), ("edge", self.edge_attr)):
+            if values:
+                lines.append(f"{inner}{word} [{attrs(values)}];")
+        arrow = " -> " if self.directed else " -- "
+        for item in self.items:
+            if item[0] == "node":
+                lines.append(f"{inner}{_dot_value(item[1])} [{attrs(item[2])}];")
+            elif item[0] == "edge":
+                lines.append(f"{inner}{_dot_value(item[1])}{arrow}{_dot_value(item[2])} [{attrs(item[3])}];")
+            else:
+                lines.append(item[1].dot(inner))
+        lines.append(f"{indent}}}")
+        return "\n".join(lines)
+
     def agraph(self, parent=None):  # noqa: ANN001, ANN201 - pygraphviz.AGraph
         import pygraphviz
 
@@ -193,6 +222,26 @@ class GraphSpec:
             else:
                 item[1].agraph(g)
         return g
+
+
+_QUOTE = '\\"'  # a quote inside a quoted DOT string
+
+
+def _dot_value(value: str, key: str = "") -> str:
+    """A DOT ID: a label `<...>` as it is (HTML-like, pygraphviz's rule for labels), anything else quoted."""
+    if key == "label" and value.startswith("<") and value.endswith(">"):
+        return value
+    return '"' + value.replace('"', _QUOTE) + '"'
+
+
+def browser_graph(g: GraphSpec, meta: dict) -> Svg:
+    """A diagram to be laid out in the reader's browser (x121-erd.js, Graphviz in WebAssembly): its file,
+    named `*BROWSER`, holds the DOT text and the viewer's metadata as JSON. The build skips its layout,
+    the most expensive step of a large build; its size is known only once the browser has drawn it."""
+    import orjson
+
+    text = orjson.dumps({"dot": g.dot(), "meta": meta}, option=orjson.OPT_SORT_KEYS).decode("utf-8")
+    return Svg(text, 0.0, 0.0)
 
 
 def layout(dot_source: str | None = None, agraph=None, meta: dict | None = None, prog: str = "dot") -> Svg:
@@ -262,6 +311,13 @@ def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
+def _lit(text: object) -> str:
+    """Catalog text for a plain (escString) attribute, as itself: Graphviz would read `\\N`, `\\G` or `\\l` in
+    a name as the node's name, the graph's or a line break, so every backslash is written doubled. It also
+    keeps `GraphSpec.dot` faithful: with no lone backslash, no quote or line end can be taken as escaped."""
+    return str(text).replace("\\", "\\\\")
+
+
 def _header_color(table: Table, focus: bool) -> str:
     return _HEADER_FOCUS if focus else _HEADER.get(table.kind, _HEADER_TABLE)
 
@@ -294,17 +350,18 @@ def legend_label() -> str:
 
 
 class _PerCatalog:
-    """What the diagrams of one catalog reuse (a table is drawn in twenty of them): box labels, and the
-    digests of what `_request` reads of each table. Emptied when another catalog is drawn."""
+    """What the diagrams of one catalog reuse (a table is drawn in twenty of them): box labels, edge ports
+    and the digests of what `_request` reads of each table. Emptied when another catalog is drawn."""
 
     catalog: Catalog | None = None
     labels: dict = {}
     digests: dict = {}
+    ports: dict = {}
 
     @classmethod
     def of(cls, catalog: Catalog) -> type[_PerCatalog]:
         if cls.catalog is not catalog:
-            cls.catalog, cls.labels, cls.digests = catalog, {}, {}
+            cls.catalog, cls.labels, cls.digests, cls.ports = catalog, {}, {}, {}
         return cls
 
 
@@ -392,8 +449,8 @@ def _fk_meta(fk: ForeignKey, a: int, b: int) -> dict:
 def _edge_attrs(fk: ForeignKey, index: int) -> dict:
     color, style = _EDGE.get(fk.on_delete, _EDGE_OTHER)
     return dict(color=color, style=style, arrowhead=_HEAD.get(fk.on_update, _HEAD_OTHER), penwidth="1.3",
-                tooltip=f"{fk.name}: ({', '.join(fk.columns)}) → {display_name(*fk.parent)} "
-                        f"({', '.join(fk.ref_columns)}) ON DELETE {fk.on_delete} ON UPDATE {fk.on_update}",
+                tooltip=_lit(f"{fk.name}: ({', '.join(fk.columns)}) → {display_name(*fk.parent)} "
+                             f"({', '.join(fk.ref_columns)}) ON DELETE {fk.on_delete} ON UPDATE {fk.on_update}"),
                 **{"class": f"x121-fk f{index}"})
 
 
@@ -406,7 +463,16 @@ def _new_graph(strict: bool = False) -> GraphSpec:
     return g
 
 
-def _port(table: Table | None, column: str, side: str, focus: Key | None, columns: bool | str) -> str | None:
+def _port(catalog: Catalog, key: Key, column: str, side: str, focus: Key | None, columns: bool | str) -> str | None:
+    """The row an FK line ends at (`_port_of`), remembered per catalog: a box is drawn in twenty diagrams."""
+    ports = _PerCatalog.of(catalog).ports
+    k = (key, column, side, key == focus, columns)
+    if k not in ports:
+        ports[k] = _port_of(catalog.get(key[1], key[0]), column, side, focus, columns)
+    return ports[k]
+
+
+def _port_of(table: Table | None, column: str, side: str, focus: Key | None, columns: bool | str) -> str | None:
     col = table.column(column) if table is not None else None
     kept = _kept_columns(table, table.key == focus, columns) if col is not None else None
     if col is None or (kept is not None and column not in kept):
@@ -415,11 +481,13 @@ def _port(table: Table | None, column: str, side: str, focus: Key | None, column
 
 
 def draw(catalog: Catalog, keys: Iterable[Key], *, link: Callable[[Key], str], folded: Iterable[Key] = (),
-         focus: Key | None = None, columns: bool | str = True, stubs: bool = True, legend: bool = True) -> Svg:
+         focus: Key | None = None, columns: bool | str = True, stubs: bool = True, legend: bool = True,
+         in_browser: bool = False) -> Svg:
     """An ERD of `keys`; FKs to tables outside it end at small grey stub boxes (when `stubs`).
 
     `folded` tables (lookups, hubs) are not drawn (unless in `keys` as the focus) and appear
-    in the referencing column instead.  Every box links to its table page through `link`.
+    in the referencing column instead.  Every box links to its table page through `link`.  `in_browser`:
+    the graph is not laid out here but written for the reader's browser (`browser_graph`).
     """
     folded_set = set(folded) - ({focus} if focus else set())
     members = sorted(k for k in set(keys) if k not in folded_set)
@@ -427,8 +495,9 @@ def draw(catalog: Catalog, keys: Iterable[Key], *, link: Callable[[Key], str], f
                        legend=legend)
     from . import erd_cache
 
-    return erd_cache.cached(request, "draw", None, lambda: _draw(
-        catalog, members, folded_set, link=link, focus=focus, columns=columns, stubs=stubs, legend=legend))
+    return erd_cache.cached(request, "draw-browser" if in_browser else "draw", None, lambda: _draw(
+        catalog, members, folded_set, link=link, focus=focus, columns=columns, stubs=stubs, legend=legend,
+        in_browser=in_browser))
 
 
 def _drawn_digest(catalog: Catalog, table: Table) -> str:
@@ -471,7 +540,7 @@ def _request(catalog: Catalog, members: list[Key], folded_set: set[Key], *, link
 
 
 def _draw(catalog: Catalog, members: list[Key], folded_set: set[Key], *, link: Callable[[Key], str],
-          focus: Key | None, columns: bool | str, stubs: bool, legend: bool) -> Svg:
+          focus: Key | None, columns: bool | str, stubs: bool, legend: bool, in_browser: bool = False) -> Svg:
     member_set = set(members)
     g = _new_graph()
     if legend:
@@ -484,7 +553,7 @@ def _draw(catalog: Catalog, members: list[Key], folded_set: set[Key], *, link: C
         meta.tables.append({"name": table.display_name, "href": link(key), "kind": table.kind, "stub": False})
         g.add_node(ids[key], label=_table_label(catalog, table, focus=key == focus, columns=columns,
                                                 folded=folded_set),
-                   URL=link(key), tooltip=f"{table.display_name} ({table.kind})", **{"class": f"x121-t t{i}"})
+                   URL=link(key), tooltip=_lit(f"{table.display_name} ({table.kind})"), **{"class": f"x121-t t{i}"})
     edges: list[tuple[ForeignKey, Key, Key]] = []
     outside: set[Key] = set()
     for key in members:
@@ -505,8 +574,8 @@ def _draw(catalog: Catalog, members: list[Key], folded_set: set[Key], *, link: C
         n = len(meta.tables)
         ids[key] = f"s{j}"
         meta.tables.append({"name": display_name(*key), "href": link(key), "kind": "outside", "stub": True})
-        g.add_node(ids[key], label=_e(display_name(*key)), shape="box", style="dashed,rounded", color="#999999",
-                   fontcolor="#666666", URL=link(key), tooltip=f"{display_name(*key)} (outside this diagram)",
+        g.add_node(ids[key], label=_lit(_e(display_name(*key))), shape="box", style="dashed,rounded", color="#999999",
+                   fontcolor="#666666", URL=link(key), tooltip=_lit(f"{display_name(*key)} (outside this diagram)"),
                    **{"class": f"x121-t x121-stub t{n}"})
     index = {k: i for i, k in enumerate(members + sorted(outside))}
     degree = dict.fromkeys(members, 0)
@@ -515,9 +584,9 @@ def _draw(catalog: Catalog, members: list[Key], folded_set: set[Key], *, link: C
         meta.fks.append(_fk_meta(fk, index[child], index[parent]))
         attrs = _edge_attrs(fk, f)
         if columns:
-            tail = (_port(catalog.get(child[1], child[0]), fk.columns[0], "e", focus, columns)
+            tail = (_port(catalog, child, fk.columns[0], "e", focus, columns)
                     if child in member_set else None)
-            head = (_port(catalog.get(parent[1], parent[0]), fk.ref_columns[0], "w", focus, columns)
+            head = (_port(catalog, parent, fk.ref_columns[0], "w", focus, columns)
                     if parent in member_set and fk.ref_columns else None)
             if tail:
                 attrs["tailport"] = tail
@@ -531,6 +600,8 @@ def _draw(catalog: Catalog, members: list[Key], folded_set: set[Key], *, link: C
         meta.start = index[focus]
     elif members:
         meta.start = index[min(members, key=lambda k: (-degree[k], k))]
+    if in_browser:
+        return browser_graph(g, meta.as_dict())
     return _layout(None, g, meta.as_dict(), "dot")  # cached by `draw`, under its request
 
 
@@ -554,16 +625,16 @@ def draw_overview(catalog: Catalog, groups, *, link: Callable[[str], str], hub_l
             continue
         nodes[gr.slug] = len(meta.tables)
         meta.tables.append({"name": gr.title, "href": link(gr.slug), "kind": "group", "stub": False})
-        g.add_node(gr.slug, label=f"{gr.title}\n{len(members)} tables", URL=link(gr.slug), tooltip=gr.title,
-                   **{"class": f"x121-t t{nodes[gr.slug]}"})
+        g.add_node(gr.slug, label=f"{_lit(gr.title)}\n{len(members)} tables", URL=link(gr.slug),
+                   tooltip=_lit(gr.title), **{"class": f"x121-t t{nodes[gr.slug]}"})
     for k in hub_keys:
         node = f"hub:{display_name(*k)}"
         if node not in set(where.values()):
             continue
         nodes[node] = len(meta.tables)
         meta.tables.append({"name": display_name(*k), "href": hub_link(k), "kind": "hub", "stub": False})
-        g.add_node(node, label=f"{display_name(*k)}\n(hub table)", URL=hub_link(k), fillcolor="#fdf1e3",
-                   tooltip=f"{display_name(*k)}: hub table", **{"class": f"x121-t t{nodes[node]}"})
+        g.add_node(node, label=f"{_lit(display_name(*k))}\n(hub table)", URL=hub_link(k), fillcolor="#fdf1e3",
+                   tooltip=_lit(f"{display_name(*k)}: hub table"), **{"class": f"x121-t t{nodes[node]}"})
     degree = dict.fromkeys(nodes, 0)
     for (a, b), n in cross_group_counts(catalog, groups, hub_keys).items():
         f = len(meta.fks)
@@ -591,12 +662,14 @@ def draw_names_map(catalog: Catalog, clusters: Iterable[tuple[str, tuple[Key, ..
     meta = _Meta()
     index: dict[Key, int] = {}
     for c, (title, keys) in enumerate(clusters):
-        sub = g.add_subgraph(name=f"cluster_{c}", label=title, style="rounded", color="#c8d3df", fontsize="11")
+        # HTML-like labels with escaped text: a plain label `<...>` (a table named `<x>`) would be read as HTML
+        sub = g.add_subgraph(name=f"cluster_{c}", label=f"<{_e(title)}>", style="rounded", color="#c8d3df",
+                             fontsize="11")
         for key in keys:
             index[key] = len(meta.tables)
             meta.tables.append({"name": display_name(*key), "href": link(key), "kind": "table", "stub": False})
-            sub.add_node(f"n{index[key]}", label=display_name(*key), URL=link(key), tooltip=display_name(*key),
-                         **{"class": f"x121-t t{index[key]}"})
+            sub.add_node(f"n{index[key]}", label=f"<{_e(display_name(*key))}>", URL=link(key),
+                         tooltip=_lit(display_name(*key)), **{"class": f"x121-t t{index[key]}"})
     degree = dict.fromkeys(index, 0)
     for child, column, parent in sorted(inferred):
         if child not in index or parent not in index or child == parent:
@@ -610,7 +683,7 @@ def draw_names_map(catalog: Catalog, clusters: Iterable[tuple[str, tuple[Key, ..
         degree[parent] += 1
         g.add_edge(f"n{index[child]}", f"n{index[parent]}", color=_INFERRED[0], style=_INFERRED[1], label="inferred",
                    fontcolor=_INFERRED[0], dir="forward", arrowhead="normal",
-                   tooltip=f"inferred: {display_name(*child)}.{column} → {display_name(*parent)}",
+                   tooltip=_lit(f"inferred: {display_name(*child)}.{column} → {display_name(*parent)}"),
                    **{"class": f"x121-fk x121-inferred f{f}"})
     if index:
         meta.start = index[min(index, key=lambda k: (-degree[k], k))]

@@ -8,6 +8,7 @@ the text calls folded is never drawn with edges, and the other way round).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -34,6 +35,11 @@ class Schema:
     @property
     def folded(self) -> set[Key]:
         return set(self.lookups) | set(self.hubs)
+
+    @functools.cached_property
+    def size(self) -> int:
+        """The tables the diagrams draw (every group's), as the Diagrams page counts them."""
+        return len({k for g in self.groups for k in g.tables})
 
 
 def schema_facts(cat: Catalog, config: DocsConfig) -> Schema:
@@ -76,11 +82,13 @@ def table_section(cat: Catalog, config: DocsConfig, facts: Schema, t: Table, sto
     columns_ok = lambda n: n <= config.columns_max_tables  # noqa: E731
     base = max(config.neighbourhood_distance, 1)
     other = 2 if base == 1 else 1
-    variants: list[tuple[str, str, tuple[Key, ...], set[Key], bool | str]] = []  # label, file, keys, folded, columns
+    # label, file, keys, folded, columns, laid out in the browser
+    variants: list[tuple[str, str, tuple[Key, ...], set[Key], bool | str, bool]] = []
     seen: set[tuple] = set()
-    for label, name, distance, fold in ((f"distance {base}", f"tables/{s}.svg", base, folded),
-                                        (f"distance {other}", f"tables/{s}.d{other}.svg", other, folded),
-                                        (f"distance {base} with hubs", f"tables/{s}.hubs.svg", base,
+    large = facts.size >= config.browser_layout_min_tables
+    for label, name, distance, fold in ((f"distance {base}", f"tables/{s}", base, folded),
+                                        (f"distance {other}", f"tables/{s}.d{other}", other, folded),
+                                        (f"distance {base} with hubs", f"tables/{s}.hubs", base,
                                          folded - set(facts.hubs))):
         keys = tuple(k for k in graph.neighbourhood(cat, t.key, distance, exclude=fold - {t.key}) if k not in infra)
         # A view that draws the same boxes as an earlier one is left out (with hubs: only where a hub is near),
@@ -89,12 +97,15 @@ def table_section(cat: Catalog, config: DocsConfig, facts: Schema, t: Table, sto
             seen.add(keys)
             # Beyond distance 1 the other boxes show their key columns only (erd.KEYS): what links them.
             columns = columns_ok(len(keys)) and (erd.KEYS if distance >= 2 else True)
-            variants.append((f"{label}, key columns" if columns == erd.KEYS else label, name, keys, fold, columns))
+            # In a large schema the views beyond distance 1 are laid out by the reader's browser, never the first.
+            browser = large and distance >= 2 and bool(variants)
+            variants.append((f"{label}, key columns" if columns == erd.KEYS else label,
+                             name + (erd.BROWSER if browser else ".svg"), keys, fold, columns, browser))
     frames = []
     stored = []
-    for label, name, keys, fold, columns in variants:
-        svg = store(name, lambda keys=keys, fold=fold, columns=columns: erd.draw(
-            cat, keys, link=_link(""), folded=fold, focus=t.key, columns=columns, stubs=False))
+    for label, name, keys, fold, columns, browser in variants:
+        svg = store(name, lambda keys=keys, fold=fold, columns=columns, browser=browser: erd.draw(
+            cat, keys, link=_link(""), folded=fold, focus=t.key, columns=columns, stubs=False, in_browser=browser))
         if svg is not None and svg.text:
             stored.append((label, name, svg))
     if not stored:

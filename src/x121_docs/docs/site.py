@@ -28,11 +28,17 @@ def _template(name: str) -> str:
     return resources.files("x121_docs.docs").joinpath("templates", name).read_text(encoding="utf-8")
 
 
-def asset_files() -> dict[str, bytes]:
-    """The vendored pan/zoom script and styles, under generated/assets/."""
+def asset_files(vendor: bool = False) -> dict[str, bytes]:
+    """The viewer's script and the styles, under generated/assets/; with `vendor`, also assets/vendor/:
+    Graphviz in WebAssembly (1.3 MB) and its notice, for a site with diagrams laid out in the browser."""
     folder = resources.files("x121_docs.docs").joinpath("assets")
-    return {f"assets/{p.name}": p.read_bytes() for p in sorted(folder.iterdir(), key=lambda p: p.name)
-            if p.name.endswith((".js", ".css"))}
+    out = {f"assets/{p.name}": p.read_bytes() for p in sorted(folder.iterdir(), key=lambda p: p.name)
+           if p.name.endswith((".js", ".css"))}
+    if vendor:
+        out.update({f"assets/vendor/{p.name}": p.read_bytes()
+                    for p in sorted(folder.joinpath("vendor").iterdir(), key=lambda p: p.name)
+                    if p.name.endswith((".js", ".txt"))})
+    return out
 
 
 def ensure_project(root: Path) -> list[Path]:
