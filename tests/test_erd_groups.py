@@ -349,3 +349,54 @@ def test_in_a_large_schema_the_distance_two_view_is_written_for_the_browser_as_t
     # one schema table fewer than the threshold: laid out by the build again
     below = erd_files(cat, DocsConfig(browser_layout_min_tables=5), tables=[("public", "scenes")])
     assert "tables/scenes.d2.svg" in below and not any(p.endswith(erd.BROWSER) for p in below)
+
+
+_NODE = re.compile(r'<g class="node x121&#45;t[^"]* t(\d+)">')
+_NEXT = re.compile(r'<g class="(?:node|edge)')
+
+
+def _boxes(svg: str) -> dict[int, tuple[float, float, float, float]]:
+    """Each box of a diagram (by its index in the metadata): the bounds of its polygons."""
+    out = {}
+    for m in _NODE.finditer(svg):
+        end = _NEXT.search(svg, m.end())
+        body = svg[m.end():end.start() if end else len(svg)]
+        points = [tuple(map(float, p.split(","))) for pts in re.findall(r'points="([^"]+)"', body)
+                  for p in pts.split()]
+        xs, ys = [p[0] for p in points], [p[1] for p in points]
+        out[int(m.group(1))] = (min(xs), min(ys), max(xs), max(ys))
+    return out
+
+
+def test_a_lookup_with_many_referrers_is_drawn_as_a_compact_disc_around_it(fresh_db, monkeypatch):
+    """A star dot can only stack in one rank is laid out by twopi around its centre; its first ring starts
+    near the radius of a disc that holds the leaves (erd._ring), so the boxes fill the diagram rather than
+    crowd its centre with a few flung far out (from a fixed ring they covered 0.3-1.8 % of it), and none
+    overlaps another."""
+    referrers = 150
+    with psycopg.connect(autocommit=True, **conn_params(fresh_db)) as conn:
+        conn.execute("CREATE TABLE shot_statuses (id bigint PRIMARY KEY, name text NOT NULL UNIQUE)")
+        conn.execute("".join(f"CREATE TABLE shot_{i:03d} (id bigint PRIMARY KEY,"
+                             f" status_id bigint NOT NULL REFERENCES shot_statuses);" for i in range(referrers)))
+    cat = reflect_settings(fresh_db)
+    progs = []
+    render = erd._render
+    monkeypatch.setattr(erd, "_render", lambda g, prog="dot": progs.append(prog) or render(g, prog))
+    svg = erd_files(cat, tables=[("public", "shot_statuses")])["tables/shot_statuses.svg"].decode()
+    assert progs[-1] == "twopi", progs
+    meta = svg_meta(svg)
+    boxes = _boxes(svg)
+    assert len(boxes) == referrers + 1 == len(meta["tables"])
+    xs = [v for b in boxes.values() for v in (b[0], b[2])]
+    ys = [v for b in boxes.values() for v in (b[1], b[3])]
+    width, height = max(xs) - min(xs), max(ys) - min(ys)
+    assert 1 / 3 <= width / height <= 3
+    cover = sum((b[2] - b[0]) * (b[3] - b[1]) for b in boxes.values()) / (width * height)
+    assert cover >= 0.05, f"the boxes cover {cover:.1%} of the diagram"
+    overlaps = [(i, j) for i, a in boxes.items() for j, b in boxes.items()
+                if i < j and a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]]
+    assert not overlaps
+    focus = boxes[meta["start"]]
+    assert meta["tables"][meta["start"]]["name"] == "shot_statuses"
+    centre = ((focus[0] + focus[2]) / 2 - min(xs)) / width, ((focus[1] + focus[3]) / 2 - min(ys)) / height
+    assert all(0.35 <= c <= 0.65 for c in centre), centre
