@@ -150,12 +150,20 @@ def test_eralchemy_says_why_it_cannot_draw_a_quoted_name(fresh_db):
     assert "reply&#45;to" in files["erd-schema.svg"].decode() or "reply-to" in files["erd-schema.svg"].decode()
 
 
+#: A box of a diagram: its index in the metadata (class t<index>) and its SVG.
+_NODE = re.compile(r'<g class="node x121&#45;t t(\d+)">(.*?)\n</g>\n', re.S)
+
+
+def _node(svg: str, node_index: int) -> str:
+    node = next((m.group(2) for m in _NODE.finditer(svg) if int(m.group(1)) == node_index), None)
+    assert node is not None, node_index
+    return node
+
+
 def _text_y(svg: str, node_index: int, label: str) -> float:
     """y of the row text `label` inside the node with class t<index>."""
-    node = re.search(rf'<g class="node x121&#45;t t{node_index}">(.*?)\n</g>\n', svg, re.S)
-    assert node, node_index
-    ys = [float(m.group(1)) for m in re.finditer(r'<text[^>]* y="([-\d.]+)"[^>]*>([^<]*)</text>', node.group(1))
-          if m.group(2).strip() == label]
+    texts = re.finditer(r'<text[^>]* y="([-\d.]+)"[^>]*>([^<]*)</text>', _node(svg, node_index))
+    ys = [float(m.group(1)) for m in texts if m.group(2).strip() == label]
     assert ys, (node_index, label)
     return ys[0]
 
@@ -273,9 +281,7 @@ def test_the_groups_communities_come_from_the_build_cache_and_equal_a_fresh_spli
 
 
 def _node_texts(svg: str, node_index: int) -> list[str]:
-    node = re.search(rf'<g class="node x121&#45;t t{node_index}">(.*?)\n</g>\n', svg, re.S)
-    assert node, node_index
-    return [html.unescape(t).strip() for t in re.findall(r"<text[^>]*>([^<]*)</text>", node.group(1))]
+    return [html.unescape(t).strip() for t in re.findall(r"<text[^>]*>([^<]*)</text>", _node(svg, node_index))]
 
 
 def test_the_distance_two_view_draws_the_focus_whole_and_the_others_key_columns(fresh_db):
@@ -351,17 +357,11 @@ def test_in_a_large_schema_the_distance_two_view_is_written_for_the_browser_as_t
     assert "tables/scenes.d2.svg" in below and not any(p.endswith(erd.BROWSER) for p in below)
 
 
-_NODE = re.compile(r'<g class="node x121&#45;t[^"]* t(\d+)">')
-_NEXT = re.compile(r'<g class="(?:node|edge)')
-
-
 def _boxes(svg: str) -> dict[int, tuple[float, float, float, float]]:
     """Each box of a diagram (by its index in the metadata): the bounds of its polygons."""
     out = {}
     for m in _NODE.finditer(svg):
-        end = _NEXT.search(svg, m.end())
-        body = svg[m.end():end.start() if end else len(svg)]
-        points = [tuple(map(float, p.split(","))) for pts in re.findall(r'points="([^"]+)"', body)
+        points = [tuple(map(float, p.split(","))) for pts in re.findall(r'points="([^"]+)"', m.group(2))
                   for p in pts.split()]
         xs, ys = [p[0] for p in points], [p[1] for p in points]
         out[int(m.group(1))] = (min(xs), min(ys), max(xs), max(ys))

@@ -214,48 +214,29 @@ def _build(settings: Settings, root: Path, *, with_site: bool, site_dir: Path | 
                                     root / notebook_pages.CACHE)
         # docs/generated/ is written by a thread while the site is built from the staging copy (which the
         # site reads instead): the two serial writes of the same 6,400 files at 2,000 tables overlap.
-        writer = _Writer(root / site.GENERATED, blank_live(generated.files), layouts, timings)
-        if not with_site:
-            writer.join()
+        from concurrent.futures import ThreadPoolExecutor
+
         index = None
-        try:
-            if with_site:
-                index = _site(settings, root, generated, inputs, config, drawn, site_dir, since, timings)
-        finally:
-            written, removed = writer.join()
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="x121-write-generated") as pool:
+            writing = pool.submit(_write_generated, root / site.GENERATED, blank_live(generated.files), layouts,
+                                  timings)
+            try:
+                if with_site:
+                    index = _site(settings, root, generated, inputs, config, drawn, site_dir, since, timings)
+            finally:
+                written, removed = writing.result()  # every build waits for it, and raises what it raised
     return BuildResult(generated, written, removed, index, created, timings, inputs.catalog.query_count,
                        len(inputs.catalog.tables), (layouts.hits, layouts.misses))
 
 
-class _Writer:
-    """`site.write_tree` of docs/generated/ and the layout cache's pruning, in a thread started now;
-    `join` waits for it (at the end of every build, failed or not) and raises what it raised."""
-
-    def __init__(self, folder: Path, files: dict[str, bytes], layouts: erd_cache.LayoutCache,
-                 timings: dict[str, float]) -> None:
-        import threading
-
-        self.result: tuple[int, int] | None = None
-        self.error: BaseException | None = None
-
-        def run() -> None:
-            t0 = time.perf_counter()
-            try:
-                self.result = site.write_tree(folder, files)
-                erd_cache.prune(layouts)  # the cache holds this build's layouts only
-            except BaseException as exc:  # noqa: BLE001 - raised again by join, in the build's thread
-                self.error = exc
-            timings["write"] = time.perf_counter() - t0
-
-        self.thread = threading.Thread(target=run, name="x121-write-generated", daemon=True)
-        self.thread.start()
-
-    def join(self) -> tuple[int, int]:
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
-        assert self.result is not None
-        return self.result
+def _write_generated(folder: Path, files: dict[str, bytes], layouts: erd_cache.LayoutCache,
+                     timings: dict[str, float]) -> tuple[int, int]:
+    """`site.write_tree` of docs/generated/, then the layout cache's pruning. -> (written, removed)"""
+    t0 = time.perf_counter()
+    counts = site.write_tree(folder, files)
+    erd_cache.prune(layouts)  # the cache holds this build's layouts only
+    timings["write"] = time.perf_counter() - t0
+    return counts
 
 
 def _site(settings: Settings, root: Path, generated: Generated, inputs: Inputs, config: DocsConfig, drawn: dict,
